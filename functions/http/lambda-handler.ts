@@ -1,0 +1,52 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Principal } from '#domain/roles';
+import { logger } from '#http/logger';
+import type { HttpResult, Operation } from '#http/operation';
+import { authorize } from '#http/middleware/authorize';
+import { parseJsonBody } from '#http/middleware/parse-json-body';
+import { problemResponses } from '#http/middleware/problem-responses';
+import { resolveOperation } from '#http/middleware/resolve-operation';
+import { validateInput } from '#http/middleware/validate-input';
+import { stateOf } from '#http/request-state';
+
+/**
+ * The Lambda handler of one route group. Read top to bottom, this is every request's pipeline:
+ * normalise headers → find the operation → authorise → read the JSON body → validate with zod
+ * → run the operation; any failure becomes a problem+json response.
+ */
+export function lambdaHandler(operations: Operation[], allOperations?: Operation[]) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(problemResponses())
+    .use(resolveOperation(operations, allOperations))
+    .use(authorize())
+    .use(parseJsonBody())
+    .use(validateInput())
+    .handler(async function runOperation(event) {
+      const { operation, principal, input } = stateOf(event);
+      const requestId = event.requestContext.requestId;
+      logger.appendKeys({ requestId, operationId: operation.operationId });
+      const result = await operation.handle({
+        params: input?.params,
+        query: input?.query,
+        body: input?.body,
+        principal: principal as Principal,
+        requestId,
+        headers: event.headers,
+        event,
+      });
+      return toApiGatewayResult(result);
+    });
+}
+
+export function toApiGatewayResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  const headers: Record<string, string> = { ...result.headers };
+  if (result.body === undefined) return { statusCode: result.status, headers };
+  headers['content-type'] = result.contentType ?? 'application/json';
+  const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
+  return { statusCode: result.status, headers, body };
+}

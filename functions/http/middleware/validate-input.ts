@@ -1,0 +1,51 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import { type FieldError, ValidationError } from '#domain/errors';
+import { requestState } from '#http/request-state';
+
+/**
+ * Validates path parameters, query and body with the operation's zod schemas (the same ones
+ * the OpenAPI document is generated from). Every problem is reported, each with a JSON
+ * Pointer into the request: `/path/name`, `/query/limit`, `/body/changes/0/type`.
+ */
+export function validateInput(): MiddlewareObj<APIGatewayProxyEventV2> {
+  return {
+    name: 'validateInput',
+    before: function validateInputBefore(request) {
+      const state = requestState(request);
+      const { operation } = state;
+      const { event } = request;
+      const errors: FieldError[] = [];
+      const check = (location: string, schema: z.ZodType | undefined, value: unknown) => {
+        if (!schema) return undefined;
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        errors.push(...result.error.issues.flatMap((issue) => fieldErrors(location, issue)));
+        return undefined;
+      };
+      const bodyValue = state.json === undefined && operation.bodyOptional ? {} : state.json;
+      if (operation.body && bodyValue === undefined) {
+        errors.push({ pointer: '/body', message: 'a JSON body is required' });
+      }
+      const input = {
+        params: check('path', operation.params, event.pathParameters ?? {}),
+        query: check('query', operation.query, event.queryStringParameters ?? {}),
+        body: bodyValue === undefined ? undefined : check('body', operation.body, bodyValue),
+      };
+      if (errors.length > 0) {
+        const summary = errors.map((error) => `${error.pointer}: ${error.message}`).join('; ');
+        throw new ValidationError(`The request is not valid: ${summary}.`, errors);
+      }
+      state.input = input;
+    },
+  };
+}
+
+function fieldErrors(location: string, issue: z.core.$ZodIssue): FieldError[] {
+  const base = `/${location}${issue.path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ pointer: `${base}/${key}`, message: 'is not a known field' }));
+  }
+  return [{ pointer: base, message: issue.message }];
+}

@@ -1,0 +1,55 @@
+import * as z from 'zod';
+
+/** A service or environment name: lowercase letters, digits and dashes, 3–63 characters. */
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'must be lowercase letters, digits and dashes, starting and ending with a letter or digit')
+  .min(3, 'must be at least 3 characters')
+  .max(63, 'must be at most 63 characters')
+  .meta({ example: 'payments-api' });
+
+export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 UTC timestamp', example: '2026-11-23T09:30:00.000Z' });
+
+export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID').meta({ example: '01JDQ6Z5K2N3P4Q5R6S7T8V9W0' });
+
+export const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25).meta({ description: 'Page size (1–100).' }),
+  cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page.' }),
+});
+
+export function pageOf<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    })
+    .meta({ id });
+}
+
+export const Actor = z.object({ keyId: z.string(), name: z.string() }).meta({ id: 'Actor' });
+
+export const Problem = z
+  .object({
+    type: z.string().meta({ example: 'https://steward.dev/problems/conflict' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ pointer: z.string().meta({ example: '/body/version' }), message: z.string() }))
+      .optional()
+      .meta({ description: 'Present on validation problems: one entry per invalid field.' }),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem document.' });
+
+/** Free-form JSON metadata, capped so a record stays small. */
+export const Metadata = z
+  .record(z.string().max(128), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= 16_384, 'must be at most 16 KB of JSON');
+
+export const Tags = z
+  .record(z.string().min(1).max(128).regex(/^[\w.:/=+@ -]+$/, 'tag keys use letters, digits, spaces and _.:/=+-@'), z.string().max(256))
+  .refine((value) => Object.keys(value).length <= 50, 'at most 50 tags')
+  .meta({ example: { team: 'payments', tier: '1' } });

@@ -1,0 +1,46 @@
+/**
+ * Every key the table uses is built here, so access patterns can be read in one place.
+ *
+ * | item            | PK                  | SK                | GSI1 (PK / SK)              |
+ * |-----------------|---------------------|-------------------|-----------------------------|
+ * | service         | SVC#<name>          | SERVICE           | SERVICES / <name>           |
+ * | version         | SVC#<name>          | VER#<precedence>  |                             |
+ * | event           | <aggregate>         | EVT#<seq, 10 dig> | AUDIT / <at>#<eventId>      |
+ * | api key         | APIKEY#<id>         | APIKEY            | APIKEYS / <id>              |
+ * | api key by hash | KEYHASH#<sha256>    | KEYHASH           |                             |
+ *
+ * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
+ * and, until projected, GSI4 (UNPROJECTED / <at>#<id>).
+ */
+
+export const keys = {
+  service: (name: string) => ({ PK: `SVC#${name}`, SK: 'SERVICE' }),
+  serviceAggregate: (name: string) => `SVC#${name}`,
+  servicesIndex: (name: string) => ({ GSI1PK: 'SERVICES', GSI1SK: name }),
+  servicesListPartition: 'SERVICES',
+
+  version: (service: string, precedence: string) => ({ PK: `SVC#${service}`, SK: `VER#${precedence}` }),
+  versionPrefix: 'VER#',
+
+  event: (aggregate: string, seq: number) => ({ PK: aggregate, SK: eventSortKey(seq) }),
+  eventPrefix: 'EVT#',
+  auditPartition: 'AUDIT',
+  serviceLogPartition: (service: string) => `SVCLOG#${service}`,
+  actorLogPartition: (keyId: string) => `ACTOR#${keyId}`,
+  unprojectedPartition: 'UNPROJECTED',
+
+  apiKey: (id: string) => ({ PK: `APIKEY#${id}`, SK: 'APIKEY' }),
+  apiKeyAggregate: (id: string) => `APIKEY#${id}`,
+  apiKeysIndex: (id: string) => ({ GSI1PK: 'APIKEYS', GSI1SK: id }),
+  apiKeysListPartition: 'APIKEYS',
+  apiKeyByHash: (hash: string) => ({ PK: `KEYHASH#${hash}`, SK: 'KEYHASH' }),
+} as const;
+
+export function eventSortKey(seq: number): string {
+  return `EVT#${String(seq).padStart(10, '0')}`;
+}
+
+/** Sort key of an event in a time-ordered index: ISO time then id, so ties stay stable. */
+export function timeSortKey(at: string, eventId: string): string {
+  return `${at}#${eventId}`;
+}

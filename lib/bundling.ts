@@ -1,0 +1,28 @@
+/**
+ * How every Lambda handler is bundled: one definition read by the stack (NodejsFunction) and by
+ * `npm run bench` (bundle sizes), so the sizes measured are the sizes deployed.
+ */
+export const HANDLER_BUNDLING = {
+  /** Node.js 24 on Lambda, the runtime the functions deploy with. */
+  target: 'node24',
+  format: 'esm' as const,
+  minify: true,
+  sourceMap: true,
+  /** The Lambda Node.js runtime ships AWS SDK v3; bundling it again would triple every bundle. */
+  external: ['@aws-sdk/*'],
+  /** ESM bundles that contain CommonJS dependencies need `require` for Node built-ins. */
+  banner: "import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);",
+} as const;
+
+/** Route groups and other functions, by handler file under functions/handlers. */
+export const HANDLER_ENTRIES = [
+  'services',
+  'versions',
+  'audit',
+  'api-keys',
+  'system',
+  'fallback',
+  'authorizer',
+  'reconcile',
+  'bootstrap-admin-key',
+] as const;

@@ -1,0 +1,104 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ensureBootstrapKey } from '#commands/api-keys';
+import { generateSecret } from '#domain/api-key';
+import { SYSTEM_PRINCIPAL } from '#domain/roles';
+import { configureStore } from '#store/client';
+import { reconcile } from '#store/event-log';
+import { ensureTable, startDynalite } from '#local/dynamo';
+import { createLocalServer } from '#local/server';
+
+export interface RuntimeOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Where data is kept across restarts; ignored with `memory`. */
+  dataDir?: string;
+  /** Keep nothing on disk. */
+  memory?: boolean;
+  /** The bootstrap admin key; by default read from the data folder, or made on first start. */
+  adminKey?: string;
+  /** How often to finish projections a crash left behind. */
+  reconcileEveryMs?: number;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  adminKey: string;
+  adminKeySource: 'given' | 'stored' | 'generated';
+  dataDir: string | null;
+  close: () => Promise<void>;
+}
+
+export const LOCAL_TABLE_NAME = 'steward';
+const ADMIN_KEY_FILE = 'admin-key';
+
+/**
+ * Starts the whole control plane in this process: dynalite, the table, the bootstrap key, and
+ * the HTTP server that stands in for API Gateway. Tests start one with `memory: true, port: 0`.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const dataDir = options.memory ? null : (options.dataDir ?? '.steward');
+  if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+
+  const dynamo = await startDynalite(dataDir ? join(dataDir, 'dynamodb') : undefined);
+  await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
+  configureStore({ tableName: LOCAL_TABLE_NAME, endpoint: dynamo.endpoint });
+  process.env.STAGE ??= 'local';
+  process.env.STEWARD_VERSION ??= packageVersion();
+
+  const { key: adminKey, source: adminKeySource } = resolveAdminKey(options.adminKey, dataDir);
+  await ensureBootstrapKey(adminKey, { actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'local-runtime' }, requestId: 'startup' });
+  await reconcile();
+  const reconciler = setInterval(() => void reconcile().catch(() => undefined), options.reconcileEveryMs ?? 30_000);
+  reconciler.unref();
+
+  const server = createLocalServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
+  return {
+    url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
+    port,
+    adminKey,
+    adminKeySource,
+    dataDir,
+    close: async () => {
+      clearInterval(reconciler);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dynamo.close();
+    },
+  };
+}
+
+function resolveAdminKey(given: string | undefined, dataDir: string | null): { key: string; source: Runtime['adminKeySource'] } {
+  if (given !== undefined) {
+    if (given.length < 16) throw new Error('The admin key must be at least 16 characters.');
+    return { key: given, source: 'given' };
+  }
+  const file = dataDir ? join(dataDir, ADMIN_KEY_FILE) : null;
+  if (file) {
+    try {
+      return { key: readFileSync(file, 'utf8').trim(), source: 'stored' };
+    } catch {
+      // first start: make one below
+    }
+  }
+  const key = generateSecret();
+  if (file) writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return { key, source: 'generated' };
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { allOperations } from '#api/index';
+import { handler as authorizer } from '../functions/handlers/authorizer.ts';
+import { handler as fallback } from '../functions/handlers/fallback.ts';
+import { handler as apiKeys } from '../functions/handlers/api-keys.ts';
+import { handler as audit } from '../functions/handlers/audit.ts';
+import { handler as services } from '../functions/handlers/services.ts';
+import { handler as system } from '../functions/handlers/system.ts';
+import { handler as versions } from '../functions/handlers/versions.ts';
+import type { lambdaHandler } from '#http/lambda-handler';
+import type { RouteGroup } from '#http/operation';
+import { MAX_BODY_BYTES } from '#http/middleware/parse-json-body';
+import { RouteTable } from '#http/route-match';
+import { apiGatewayEvent } from '#local/api-gateway-event';
+import { localLambdaContext } from '#local/lambda-context';
+
+type HttpHandler = ReturnType<typeof lambdaHandler>;
+
+/** The same handler modules the stack deploys, one per route group, as API Gateway would route to them. */
+const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
+  services,
+  versions,
+  audit,
+  'api-keys': apiKeys,
+  system,
+  fallback,
+};
+
+/** API Gateway refuses payloads over 10 MB; bodies past our own 1 MB limit are read no further. */
+const MAX_DRAIN_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The local stand-in for API Gateway: matches the route, runs the Lambda authorizer on protected
+ * routes, turns the request into a payload v2.0 event and calls the route group's handler.
+ */
+export function createLocalServer(): Server {
+  const routes = new RouteTable(allOperations);
+  return createServer((request, response) => {
+    serve(routes, request, response).catch((error) => {
+      // Handlers answer their own failures; this is only for a fault in the local runtime itself.
+      console.error(error);
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'Internal Server Error' }));
+    });
+  });
+}
+
+async function serve(routes: RouteTable, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const requestId = randomBytes(8).toString('hex');
+  const body = await readBody(request);
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const match = routes.match(request.method ?? 'GET', path);
+  const operation = 'found' in match ? match.found.operation : undefined;
+  const event = apiGatewayEvent(
+    request,
+    body,
+    operation
+      ? { routeKey: `${operation.method} ${operation.path}`, pathParameters: 'found' in match ? match.found.pathParameters : undefined }
+      : { routeKey: '$default' },
+    requestId,
+  );
+  if (operation && operation.access !== 'public') {
+    const { context } = await authorizer({ headers: event.headers });
+    (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: context };
+  }
+  const group = operation?.group ?? 'fallback';
+  const result = await HANDLERS[group](event, localLambdaContext(`steward-${group}`, requestId));
+  const headers: Record<string, string | number> = { ...(result.headers as Record<string, string>), 'apigw-requestid': requestId };
+  const payload = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  if (payload) headers['content-length'] = payload.byteLength;
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(payload);
+}
+
+/** Reads the body, keeping at most one byte past the limit (enough for the handler to answer 413). */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let seen = 0;
+    request.on('data', (chunk: Buffer) => {
+      seen += chunk.byteLength;
+      if (seen > MAX_DRAIN_BYTES) {
+        request.destroy();
+        return;
+      }
+      if (kept <= MAX_BODY_BYTES) {
+        const slice = chunk.subarray(0, MAX_BODY_BYTES + 1 - kept);
+        chunks.push(slice);
+        kept += slice.byteLength;
+      }
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
