@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registerService } from '../../functions/commands/services.ts';
+import { moveVersion, registerVersion } from '../../functions/commands/versions.ts';
+import { SYSTEM_PRINCIPAL } from '../../functions/domain/roles.ts';
+import { reconcile } from '../../functions/store/event-log.ts';
+import type { Runtime } from '../../local/runtime.ts';
+import { installCrashSwitch, SimulatedCrash } from '../helpers/crash-switch.ts';
+import { call, startTestRuntime } from '../helpers/runtime.ts';
+
+/**
+ * DESIGN.md §3: no change without its audit record, no audit record for a change that did not
+ * happen, and state converges after a crash between any two writes. A command's writes are:
+ * the event (the commit), then its projections, then the "projected" mark. These tests let the
+ * process "die" after each number of writes in turn and check what a client sees.
+ */
+let runtime: Runtime;
+let crash: ReturnType<typeof installCrashSwitch>;
+const context = { actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'crash-test' }, requestId: 'crash-test' };
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  crash = installCrashSwitch();
+});
+afterAll(async () => {
+  await runtime.close();
+});
+beforeEach(() => {
+  crash.revive();
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+async function releasedEvents(service: string) {
+  const response = await call(runtime, 'GET', `/v1/services/${service}/history?type=version.released`);
+  return response.body.items as unknown[];
+}
+
+async function serviceState(service: string) {
+  return (await call(runtime, 'GET', `/v1/services/${service}`)).body;
+}
+
+async function versionState(service: string, version: string) {
+  return (await call(runtime, 'GET', `/v1/services/${service}/versions/${version}`)).body;
+}
+
+/** How many writes one release makes, so every crash point below is covered. */
+async function writesPerRelease(): Promise<number> {
+  await registerService({ name: 'crash-probe', kind: 'api' }, context);
+  await registerVersion('crash-probe', { version: '1.0.0' }, context);
+  crash.countWrites();
+  await moveVersion('crash-probe', '1.0.0', 'release', {}, context);
+  return crash.writes;
+}
+
+describe('a crash between any two writes', () => {
+  it('counts the writes of a release: the event, two projections and the mark', async () => {
+    expect(await writesPerRelease()).toBe(4);
+  });
+
+  it('leaves no change and no audit record when the process dies before the event is written', async () => {
+    // Prepare
+    await registerService({ name: 'crash-before', kind: 'api' }, context);
+    await registerVersion('crash-before', { version: '1.0.0' }, context);
+    crash.crashAfterWrites(0);
+
+    // Act
+    await expect(moveVersion('crash-before', '1.0.0', 'release', {}, context)).rejects.toThrow(SimulatedCrash);
+    crash.revive();
+    await reconcile();
+
+    // Assess
+    expect(await releasedEvents('crash-before')).toHaveLength(0);
+    expect((await versionState('crash-before', '1.0.0')).status).toBe('draft');
+    expect((await serviceState('crash-before')).versionCounts.released).toBe(0);
+  });
+
+  for (const survivingWrites of [1, 2, 3]) {
+    it(`converges through the reconciler when the process dies after ${survivingWrites} write(s)`, async () => {
+      // Prepare
+      const name = `crash-after-${survivingWrites}`;
+      await registerService({ name, kind: 'api' }, context);
+      await registerVersion(name, { version: '1.0.0' }, context);
+      crash.crashAfterWrites(survivingWrites);
+
+      // Act: the event is committed; whatever the crash left undone, the reconciler finishes.
+      await moveVersion(name, '1.0.0', 'release', {}, context).catch((error) => {
+        if (!(error instanceof SimulatedCrash)) throw error;
+      });
+      crash.revive();
+      await reconcile();
+
+      // Assess
+      expect(await releasedEvents(name)).toHaveLength(1);
+      expect((await versionState(name, '1.0.0')).status).toBe('released');
+      const service = await serviceState(name);
+      expect(service.versionCounts).toEqual({ draft: 0, released: 1, deprecated: 0, retired: 0 });
+      expect(service.latestReleased).toBe('1.0.0');
+      expect((await reconcile()).projected).toBe(0);
+    });
+  }
+
+  it('converges through the next write to the same service, without the reconciler', async () => {
+    // Prepare: the release is committed but none of its projections are written.
+    await registerService({ name: 'crash-next-writer', kind: 'api' }, context);
+    await registerVersion('crash-next-writer', { version: '1.0.0' }, context);
+    crash.crashAfterWrites(1);
+    await moveVersion('crash-next-writer', '1.0.0', 'release', {}, context).catch(() => undefined);
+    crash.revive();
+    expect((await versionState('crash-next-writer', '1.0.0')).status).toBe('draft');
+
+    // Act: another client registers a version of the same service.
+    const response = await call(runtime, 'POST', '/v1/services/crash-next-writer/versions', { body: { version: '1.1.0' } });
+
+    // Assess
+    expect(response.status).toBe(201);
+    expect((await versionState('crash-next-writer', '1.0.0')).status).toBe('released');
+    const service = await serviceState('crash-next-writer');
+    expect(service.versionCounts).toEqual({ draft: 1, released: 1, deprecated: 0, retired: 0 });
+    expect(service.latestReleased).toBe('1.0.0');
+    const history = await call(runtime, 'GET', '/v1/services/crash-next-writer/history');
+    expect(history.body.items.map((event: { type: string }) => event.type)).toEqual([
+      'version.registered',
+      'version.released',
+      'version.registered',
+      'service.created',
+    ]);
+  });
+
+  it('refuses a duplicate service even when the first creation crashed before its projection', async () => {
+    // Prepare
+    crash.crashAfterWrites(1);
+    await registerService({ name: 'crash-create', kind: 'api' }, context).catch(() => undefined);
+    crash.revive();
+
+    // Act
+    const response = await call(runtime, 'POST', '/v1/services', { body: { name: 'crash-create', kind: 'model' } });
+
+    // Assess
+    expect(response.status).toBe(409);
+    expect((await serviceState('crash-create')).kind).toBe('api');
+  });
+});

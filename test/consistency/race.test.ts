@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../local/runtime.ts';
+import { call, startTestRuntime } from '../helpers/runtime.ts';
+
+/**
+ * Fifty clients racing on one resource: every success is applied and audited exactly once,
+ * every loser gets 409 or 412, nothing is lost.
+ */
+const CLIENTS = 50;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+});
+afterAll(async () => {
+  await runtime.close();
+});
+
+async function history(service: string, type: string) {
+  const response = await call(runtime, 'GET', `/v1/services/${service}/history?type=${type}&limit=100`);
+  expect(response.status).toBe(200);
+  return response.body.items as Array<{ changes: { after: Record<string, unknown> }; requestId: string }>;
+}
+
+describe('fifty clients racing', () => {
+  it('lets exactly one conditional update win and answers every other one 412', async () => {
+    // Prepare
+    await call(runtime, 'POST', '/v1/services', { body: { name: 'race-if-match', kind: 'api' } });
+    const { headers } = await call(runtime, 'GET', '/v1/services/race-if-match');
+    const etag = headers.get('etag') as string;
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) =>
+        call(runtime, 'PATCH', '/v1/services/race-if-match', { body: { displayName: `Client ${i}` }, headers: { 'if-match': etag } }),
+      ),
+    );
+
+    // Assess
+    const winners = responses.filter((response) => response.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(responses.filter((response) => response.status === 412)).toHaveLength(CLIENTS - 1);
+    const updates = await history('race-if-match', 'service.updated');
+    expect(updates).toHaveLength(1);
+    const current = await call(runtime, 'GET', '/v1/services/race-if-match');
+    expect(current.body.displayName).toBe(winners[0]?.body.displayName);
+    expect(updates[0]?.changes.after.displayName).toBe(current.body.displayName);
+  });
+
+  it('applies and audits every unconditional update once, and the last audited one is what remains', async () => {
+    // Prepare
+    await call(runtime, 'POST', '/v1/services', { body: { name: 'race-last-write', kind: 'api' } });
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => call(runtime, 'PATCH', '/v1/services/race-last-write', { body: { owner: `owner-${i}` } })),
+    );
+
+    // Assess
+    const succeeded = responses.filter((response) => response.status === 200);
+    expect(responses.every((response) => response.status === 200 || response.status === 409)).toBe(true);
+    const updates = await history('race-last-write', 'service.updated');
+    // A winner whose owner equalled the previous one changes nothing and is not audited.
+    expect(updates.length).toBeLessThanOrEqual(succeeded.length);
+    expect(new Set(updates.map((update) => update.requestId)).size).toBe(updates.length);
+    const current = await call(runtime, 'GET', '/v1/services/race-last-write');
+    expect(updates[0]?.changes.after.owner).toBe(current.body.owner);
+    expect(Number(JSON.parse(current.headers.get('etag') as string))).toBe(1 + updates.length);
+  });
+
+  it('releases a version once and answers every other release 409', async () => {
+    // Prepare
+    await call(runtime, 'POST', '/v1/services', { body: { name: 'race-release', kind: 'model' } });
+    await call(runtime, 'POST', '/v1/services/race-release/versions', { body: { version: '1.0.0' } });
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: CLIENTS }, () => call(runtime, 'POST', '/v1/services/race-release/versions/1.0.0/release')),
+    );
+
+    // Assess
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(1);
+    const losers = responses.filter((response) => response.status !== 200);
+    expect(losers).toHaveLength(CLIENTS - 1);
+    for (const loser of losers) {
+      expect(loser.status).toBe(409);
+      expect(loser.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(await history('race-release', 'version.released')).toHaveLength(1);
+    const service = await call(runtime, 'GET', '/v1/services/race-release');
+    expect(service.body.versionCounts).toEqual({ draft: 0, released: 1, deprecated: 0, retired: 0 });
+    expect(service.body.latestReleased).toBe('1.0.0');
+  });
+
+  it('keeps the version count equal to the versions registered when fifty register at once', async () => {
+    // Prepare
+    await call(runtime, 'POST', '/v1/services', { body: { name: 'race-register', kind: 'api' } });
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => call(runtime, 'POST', '/v1/services/race-register/versions', { body: { version: `1.${i}.0` } })),
+    );
+
+    // Assess
+    expect(responses.every((response) => response.status === 201 || response.status === 409)).toBe(true);
+    const registered = responses.filter((response) => response.status === 201).length;
+    expect(registered).toBeGreaterThan(0);
+    const versions = await call(runtime, 'GET', '/v1/services/race-register/versions?limit=100');
+    expect(versions.body.items).toHaveLength(registered);
+    expect(await history('race-register', 'version.registered')).toHaveLength(registered);
+    const service = await call(runtime, 'GET', '/v1/services/race-register');
+    expect(service.body.versionCount).toBe(registered);
+  });
+});
