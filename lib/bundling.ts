@@ -20,9 +20,12 @@ export const HANDLER_ENTRIES = [
   'versions',
   'audit',
   'api-keys',
+  'configs',
+  'secrets',
   'system',
   'fallback',
   'authorizer',
   'reconcile',
   'bootstrap-admin-key',
+  'secret-expiry',
 ] as const;

@@ -5,12 +5,16 @@ import { handler as authorizer } from '../functions/handlers/authorizer.ts';
 import { handler as fallback } from '../functions/handlers/fallback.ts';
 import { handler as apiKeys } from '../functions/handlers/api-keys.ts';
 import { handler as audit } from '../functions/handlers/audit.ts';
+import { handler as configs } from '../functions/handlers/configs.ts';
+import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
 import { handler as system } from '../functions/handlers/system.ts';
 import { handler as versions } from '../functions/handlers/versions.ts';
 import type { lambdaHandler } from '#http/lambda-handler';
 import type { RouteGroup } from '#http/operation';
 import { MAX_BODY_BYTES } from '#http/middleware/parse-json-body';
+import { problemResponse } from '#http/problem';
+import { PayloadTooLargeError } from '#domain/errors';
 import { RouteTable } from '#http/route-match';
 import { apiGatewayEvent } from '#local/api-gateway-event';
 import { localLambdaContext } from '#local/lambda-context';
@@ -23,11 +27,13 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   versions,
   audit,
   'api-keys': apiKeys,
+  configs,
+  secrets,
   system,
   fallback,
 };
 
-/** API Gateway refuses payloads over 10 MB; bodies past our own 1 MB limit are read no further. */
+/** API Gateway refuses payloads over 10 MB; bodies past our own 1 MB limit are kept no further. */
 const MAX_DRAIN_BYTES = 10 * 1024 * 1024;
 
 /**
@@ -49,6 +55,17 @@ export function createLocalServer(): Server {
 async function serve(routes: RouteTable, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const requestId = randomBytes(8).toString('hex');
   const body = await readBody(request);
+  if (body === TOO_LARGE) {
+    // As API Gateway does past its own 10 MB limit: 413 before any authorisation.
+    const problem = problemResponse(
+      new PayloadTooLargeError(`The request body is over ${MAX_DRAIN_BYTES} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MB).`),
+      new URL(request.url ?? '/', 'http://localhost').pathname,
+      requestId,
+    );
+    response.writeHead(413, { ...(problem.headers as Record<string, string>), 'apigw-requestid': requestId });
+    response.end(problem.body);
+    return;
+  }
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   const match = routes.match(request.method ?? 'GET', path);
   const operation = 'found' in match ? match.found.operation : undefined;
@@ -73,8 +90,15 @@ async function serve(routes: RouteTable, request: IncomingMessage, response: Ser
   response.end(payload);
 }
 
-/** Reads the body, keeping at most one byte past the limit (enough for the handler to answer 413). */
-function readBody(request: IncomingMessage): Promise<Buffer> {
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * Reads the body, keeping at most one byte past the limit (enough for the handler to answer 413
+ * after authorising). Past API Gateway's own limit the rest is read and dropped, and the caller
+ * answers 413 when it has all arrived: hanging up on a client still sending reaches it as a
+ * connection reset, not a 413.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer | typeof TOO_LARGE> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
@@ -82,7 +106,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       seen += chunk.byteLength;
       if (seen > MAX_DRAIN_BYTES) {
-        request.destroy();
+        chunks.length = 0;
         return;
       }
       if (kept <= MAX_BODY_BYTES) {
@@ -91,7 +115,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
         kept += slice.byteLength;
       }
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => resolve(seen > MAX_DRAIN_BYTES ? TOO_LARGE : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

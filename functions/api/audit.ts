@@ -3,8 +3,7 @@ import { eventInfo, isEventType } from '#domain/events';
 import { ForbiddenError, NotFoundError } from '#domain/errors';
 import { canSeeService, type Principal } from '#domain/roles';
 import { defineOperation } from '#http/operation';
-import { pageOf } from '#schemas/common';
-import { AuditQuery, AuditRecordView, AuditReportView, AuditWindowQuery, HistoryQuery } from '#schemas/audit';
+import { AuditPage, AuditQuery, AuditReportView, AuditWindowQuery, HistoryQuery } from '#schemas/audit';
 import { ServiceName } from '#schemas/services';
 import { type AuditRecord, queryAudit } from '#store/audit';
 import { getService } from '#store/services';
@@ -24,7 +23,7 @@ export const serviceHistoryOperation = defineOperation({
   params: ServiceName,
   query: HistoryQuery,
   responses: {
-    200: { description: 'A page of audit records.', schema: pageOf(AuditRecordView, 'AuditPage') },
+    200: { description: 'A page of audit records.', schema: AuditPage },
     404: { description: 'No such service.' },
   },
   handle: async (request) => {
@@ -51,7 +50,7 @@ export const listAuditOperation = defineOperation({
     'Filter by service, actor (API key id), event type (`version.released` or a family `version.*`) and time window. Events that belong to no service (API keys) are shown to unscoped admins only.',
   access: 'viewer',
   query: AuditQuery,
-  responses: { 200: { description: 'A page of audit records.', schema: pageOf(AuditRecordView, 'AuditPage') } },
+  responses: { 200: { description: 'A page of audit records.', schema: AuditPage } },
   handle: async (request) => {
     checkServiceFilter(request.principal, request.query.service);
     return { status: 200, body: await queryAudit(request.query, request.principal) };

@@ -67,7 +67,12 @@ function toOpenApiOperation(operation: Operation): ZodOpenApiOperationObject {
       : {}),
     ...(headerParams.length > 0 ? { parameters: headerParams } : {}),
     ...(operation.body
-      ? { requestBody: { required: !operation.bodyOptional, content: { 'application/json': { schema: operation.body } } } }
+      ? {
+          requestBody: {
+            required: !operation.bodyOptional,
+            content: Object.fromEntries((operation.bodyMediaTypes ?? ['application/json']).map((type) => [type, { schema: operation.body }])),
+          },
+        }
       : {}),
     responses,
   };

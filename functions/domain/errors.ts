@@ -7,6 +7,9 @@ export interface FieldError {
   /** JSON Pointer (RFC 6901) into the request: `/body/version`, `/query/limit`. */
   pointer: string;
   message: string;
+  /** Where in a YAML or JSON text body, when the problem is one of syntax. */
+  line?: number;
+  column?: number;
 }
 
 export class StewardError extends Error {

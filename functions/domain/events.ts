@@ -24,6 +24,17 @@ export const EVENT_CATALOGUE = {
   'apikey.created': { description: 'An API key was created.', severity: 'warning', critical: true },
   'apikey.revoked': { description: 'An API key was revoked.', severity: 'warning', critical: true },
   'apikey.rotated': { description: 'The bootstrap admin key was replaced.', severity: 'warning', critical: true },
+  'config.schema_updated': { description: "A service's configuration schema was set.", severity: 'info', critical: false },
+  'config.updated': { description: 'A configuration layer got a new version.', severity: 'info', critical: false },
+  'config.rolled_back': { description: 'A configuration layer was rolled back to the content of an earlier version.', severity: 'warning', critical: false },
+  'config.variables_updated': { description: "An environment's configuration variables changed.", severity: 'info', critical: false },
+  'config.imported': { description: 'Configuration layers, variables and schema were imported in one change.', severity: 'info', critical: false },
+  'secret.created': { description: 'A secret was stored.', severity: 'info', critical: true },
+  'secret.updated': { description: 'A secret got a new value or new metadata.', severity: 'info', critical: true },
+  'secret.revealed': { description: "A secret's value was revealed to a caller.", severity: 'warning', critical: true },
+  'secret.deletion_scheduled': { description: 'A secret was scheduled for deletion after its recovery window.', severity: 'warning', critical: true },
+  'secret.expiring': { description: 'A secret expires within 14 days, or has expired.', severity: 'warning', critical: false },
+  'secret.rotation_due': { description: 'A secret is older than its rotation period.', severity: 'warning', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type { Principal, Role } from '#domain/roles';
 
 /** The Lambda function (route group) an operation is deployed in. */
-export type RouteGroup = 'services' | 'versions' | 'audit' | 'api-keys' | 'system';
+export type RouteGroup = 'services' | 'versions' | 'audit' | 'api-keys' | 'configs' | 'secrets' | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -61,6 +61,10 @@ export interface Operation<
   body?: TBody;
   /** Whether the body may be left out (it is then validated as `{}`). */
   bodyOptional?: boolean;
+  /** Parses the raw body for operations that take more than JSON (the default parser takes JSON only). */
+  parseBody?: (raw: string, contentType: string) => unknown;
+  /** Media types the body may come in, for the OpenAPI document (default: application/json). */
+  bodyMediaTypes?: string[];
   /** Request headers the operation reads, for the OpenAPI document. */
   requestHeaders?: Array<'If-Match' | 'If-None-Match' | 'Idempotency-Key'>;
   responses: Record<number, ResponseSpec>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Actor, ListQuery, Slug, Timestamp } from '#schemas/common';
+import { Actor, ListQuery, pageOf, Slug, Timestamp } from '#schemas/common';
 
 /** Accepts an ISO date or date-time and normalises it to the form stored in the trail. */
 export const TimeBound = z
@@ -42,6 +42,8 @@ export const AuditRecordView = z
     seq: z.number().int().meta({ description: 'Position in its aggregate’s event sequence.' }),
   })
   .meta({ id: 'AuditRecord' });
+
+export const AuditPage = pageOf(AuditRecordView, 'AuditPage');
 
 const Counts = z.record(z.string(), z.number().int());
 

@@ -1,3 +1,4 @@
+import { ValidationError } from '#domain/errors';
 import type { Principal } from '#domain/roles';
 import type { StoredEvent } from '#store/event-log';
 import { keys } from '#store/keys';
@@ -100,6 +101,12 @@ export async function queryAudit(query: AuditQuery, viewer: Principal): Promise<
   }
 
   let sortKeyCondition: string | undefined;
+  if (query.from && query.to && query.from > query.to) {
+    // DynamoDB refuses a BETWEEN whose bounds are reversed: say so as the client's mistake.
+    throw new ValidationError(`The window ends (${query.to}) before it starts (${query.from}).`, [
+      { pointer: '/query/to', message: 'must not be earlier than from' },
+    ]);
+  }
   if (query.from && query.to) {
     sortKeyCondition = '#sk BETWEEN :from AND :to';
     Object.assign(values, { ':from': query.from, ':to': query.to });

@@ -8,6 +8,13 @@
  * | event           | <aggregate>         | EVT#<seq, 10 dig> | AUDIT / <at>#<eventId>      |
  * | api key         | APIKEY#<id>         | APIKEY            | APIKEYS / <id>              |
  * | api key by hash | KEYHASH#<sha256>    | KEYHASH           |                             |
+ * | config head     | CFG#<service>       | HEAD              |                             |
+ * | config layer    | CFG#<service>       | LAYER#<layer>     |                             |
+ * | layer version   | CFG#<service>       | LVER#<layer>#<n>  |                             |
+ * | variables       | CFG#<service>       | VARS#<env>        |                             |
+ * | config schema   | CFG#<service>       | SCHEMA            |                             |
+ * | secrets head    | SECRETS#<service>   | HEAD              |                             |
+ * | secret metadata | SECRETS#<service>   | SECRET#<env>#<nm> | SECRETS / <svc>#<env>#<nm>  |
  *
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
  * and, until projected, GSI4 (UNPROJECTED / <at>#<id>).
@@ -34,6 +41,25 @@ export const keys = {
   apiKeysIndex: (id: string) => ({ GSI1PK: 'APIKEYS', GSI1SK: id }),
   apiKeysListPartition: 'APIKEYS',
   apiKeyByHash: (hash: string) => ({ PK: `KEYHASH#${hash}`, SK: 'KEYHASH' }),
+
+  /** One aggregate holds a service's whole configuration, so checks across layers (cycles) are atomic. */
+  configAggregate: (service: string) => `CFG#${service}`,
+  configHead: (service: string) => ({ PK: `CFG#${service}`, SK: 'HEAD' }),
+  configLayer: (service: string, layer: string) => ({ PK: `CFG#${service}`, SK: `LAYER#${layer}` }),
+  configLayerVersion: (service: string, layer: string, version: number) => ({
+    PK: `CFG#${service}`,
+    SK: `LVER#${layer}#${String(version).padStart(8, '0')}`,
+  }),
+  configLayerVersionPrefix: (layer: string) => `LVER#${layer}#`,
+  configVariables: (service: string, env: string) => ({ PK: `CFG#${service}`, SK: `VARS#${env}` }),
+  configSchema: (service: string) => ({ PK: `CFG#${service}`, SK: 'SCHEMA' }),
+
+  secretsAggregate: (service: string) => `SECRETS#${service}`,
+  secretsHead: (service: string) => ({ PK: `SECRETS#${service}`, SK: 'HEAD' }),
+  secret: (service: string, env: string, name: string) => ({ PK: `SECRETS#${service}`, SK: `SECRET#${env}#${name}` }),
+  secretPrefix: 'SECRET#',
+  secretsIndex: (service: string, env: string, name: string) => ({ GSI1PK: 'SECRETS', GSI1SK: `${service}#${env}#${name}` }),
+  secretsListPartition: 'SECRETS',
 } as const;
 
 export function eventSortKey(seq: number): string {

@@ -19,6 +19,10 @@ export function parseJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
         throw new PayloadTooLargeError(`The request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MB).`);
       }
       const contentType = event.headers['content-type'] ?? '';
+      if (state.operation.parseBody) {
+        state.json = state.operation.parseBody(raw.toString('utf8'), contentType);
+        return;
+      }
       if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
         throw new UnsupportedMediaTypeError(`Send the body as JSON with "Content-Type: application/json"${contentType ? `, not ${contentType}` : ''}.`);
       }

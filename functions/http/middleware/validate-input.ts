@@ -42,10 +42,13 @@ export function validateInput(): MiddlewareObj<APIGatewayProxyEventV2> {
   };
 }
 
+/** One reference token of a JSON Pointer (RFC 6901): `~` and `/` escaped. */
+const pointerToken = (segment: PropertyKey) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+
 function fieldErrors(location: string, issue: z.core.$ZodIssue): FieldError[] {
-  const base = `/${location}${issue.path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
+  const base = `/${location}${issue.path.map((segment) => `/${pointerToken(segment)}`).join('')}`;
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ pointer: `${base}/${key}`, message: 'is not a known field' }));
+    return issue.keys.map((key) => ({ pointer: `${base}/${pointerToken(key)}`, message: 'is not a known field' }));
   }
   return [{ pointer: base, message: issue.message }];
 }

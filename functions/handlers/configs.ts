@@ -1,0 +1,4 @@
+import { configOperations } from '#api/configs';
+import { lambdaHandler } from '#http/lambda-handler';
+
+export const handler = lambdaHandler(configOperations);

@@ -1,0 +1,34 @@
+import { parse, YAMLParseError } from 'yaml';
+import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '#domain/errors';
+
+export const YAML_CONTENT_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+/**
+ * A body parser for operations that take JSON or YAML (chosen by Content-Type). A YAML error
+ * is a 400 that says where: line and column.
+ */
+export function parseJsonOrYaml(raw: string, contentType: string): unknown {
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (YAML_CONTENT_TYPES.includes(mediaType)) {
+    try {
+      return parse(raw, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+    } catch (error) {
+      if (!(error instanceof YAMLParseError)) throw error;
+      const [line, column] = [error.linePos?.[0]?.line, error.linePos?.[0]?.col];
+      const where = line ? ` at line ${line}, column ${column}` : '';
+      // The parser's first line repeats the position; keep the words only.
+      const message = (error.message.split('\n')[0] ?? 'is not valid YAML').replace(/ at line \d+, column \d+:?$/, '');
+      throw new ValidationError(`The body is not valid YAML${where}: ${message}.`, [
+        { pointer: '/body', message: `${message}${where}`, line, column },
+      ]);
+    }
+  }
+  if (/^application\/([\w.+-]+\+)?json$/.test(mediaType)) {
+    try {
+      return JSON.parse(raw);
+    } catch (error) {
+      throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}.`, 'Malformed JSON');
+    }
+  }
+  throw new UnsupportedMediaTypeError(`Send the body as application/json or application/yaml${mediaType ? `, not ${mediaType}` : ''}.`);
+}
