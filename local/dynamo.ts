@@ -21,7 +21,7 @@ export async function startDynalite(path?: string): Promise<{ endpoint: string; 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    if (await tableExists(client, tableName)) return;
+    if (await tableExists(client, tableName)) return await waitUntilActive(client, tableName);
     const attributes = new Set([PARTITION_KEY, SORT_KEY, ...INDEXES.flatMap((index) => [index.partitionKey, index.sortKey])]);
     await client.send(
       new CreateTableCommand({
@@ -42,9 +42,22 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
         })),
       }),
     );
+    // dynalite answers CreateTable with the table CREATING and makes it ACTIVE on a later tick;
+    // until then every read of it is a ResourceNotFoundException.
+    await waitUntilActive(client, tableName);
   } finally {
     client.destroy();
   }
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`The local table ${tableName} did not become active.`);
 }
 
 async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {

@@ -19,7 +19,8 @@ import { stateOf } from '#http/request-state';
  */
 export function lambdaHandler(operations: Operation[], allOperations?: Operation[]) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Never log the incoming event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: bodies carry secret values.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpHeaderNormalizer())
     .use(problemResponses())
     .use(resolveOperation(operations, allOperations))

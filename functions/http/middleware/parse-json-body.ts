@@ -29,8 +29,19 @@ export function parseJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
       try {
         state.json = JSON.parse(raw.toString('utf8'));
       } catch (error) {
-        throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}.`, 'Malformed JSON');
+        throw new BadRequestError(`The body is not valid JSON: ${jsonSyntaxProblem(error)}.`, 'Malformed JSON');
       }
     },
   };
+}
+
+/**
+ * V8's JSON.parse messages with a position name only JSON syntax; the others quote the body
+ * around the fault (`Unexpected token 'x', ..."password": x"... is not valid JSON`), and
+ * bodies carry secret values: keep positions, never the body's text.
+ */
+function jsonSyntaxProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/ at position \d+/.test(message)) return message.replace(/token '[^']*'/g, 'token');
+  return message.startsWith('Unexpected end') ? 'it ends too early' : 'an unexpected character';
 }
