@@ -50,7 +50,7 @@ export const listApiKeysOperation = defineOperation({
   method: 'GET',
   path: '/v1/api-keys',
   summary: 'List API keys',
-  description: 'Active and revoked keys, oldest first. Secrets are never shown.',
+  description: 'Active and revoked keys in id order (generated ids are ULIDs, so creation order; the bootstrap key sorts last). Secrets are never shown.',
   access: 'admin',
   query: ListQuery,
   responses: { 200: { description: 'A page of keys.', schema: pageOf(ApiKeyView, 'ApiKeyPage') } },

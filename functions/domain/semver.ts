@@ -36,6 +36,7 @@ export function parseSemVer(input: string): SemVerResult {
   const core = dash === -1 ? withoutBuild : withoutBuild.slice(0, dash);
   const prereleasePart = dash === -1 ? undefined : withoutBuild.slice(dash + 1);
 
+  if (core === '') return fail('a version starts with MAJOR.MINOR.PATCH (e.g. 1.4.0)');
   const parts = core.split('.');
   if (parts.length !== 3) {
     return fail(`a version has three dot-separated numbers MAJOR.MINOR.PATCH (e.g. 1.4.0); "${core}" has ${parts.length}`);

@@ -20,7 +20,13 @@ export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'I
 export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID').meta({ example: '01JDQ6Z5K2N3P4Q5R6S7T8V9W0' });
 
 export const ListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25).meta({ description: 'Page size (1–100).' }),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100'))
+    .default(25)
+    .meta({ description: 'Page size (1–100).' }),
   cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page.' }),
 });
 

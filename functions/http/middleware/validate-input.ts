@@ -1,8 +1,10 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { type FieldError, ValidationError } from '#domain/errors';
 import { requestState } from '#http/request-state';
+
+const NO_QUERY = z.strictObject({});
 
 /**
  * Validates path parameters, query and body with the operation's zod schemas (the same ones
@@ -30,7 +32,8 @@ export function validateInput(): MiddlewareObj<APIGatewayProxyEventV2> {
       }
       const input = {
         params: check('path', operation.params, event.pathParameters ?? {}),
-        query: check('query', operation.query, event.queryStringParameters ?? {}),
+        // Unknown fields are refused everywhere, so a route without query parameters refuses any.
+        query: check('query', operation.query ?? NO_QUERY, event.queryStringParameters ?? {}),
         body: bodyValue === undefined ? undefined : check('body', operation.body, bodyValue),
       };
       if (errors.length > 0) {
