@@ -1,0 +1,82 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#store/table-definition';
+
+/** Read-only or read-write access to the table's items. */
+export type TableAccess = 'RO' | 'RW';
+
+/**
+ * Item-level actions only, by what the store sends (GetItem, Query, PutItem, UpdateItem):
+ * no Scan (no request path scans), no table or stream management.
+ */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+/** DynamoDB uses the table's key with the caller's permissions: Decrypt to read, also Encrypt and GenerateDataKey to write. */
+export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+export const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
+
+export interface StewardTableProps {
+  /** Customer-managed key the table is encrypted with. */
+  encryptionKey: IKey;
+  /** Refuses DeleteTable while on. */
+  deletionProtection: boolean;
+  /** Whether deleting the stack deletes the table. */
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The one table (DESIGN.md §3), built from functions/store/table-definition.ts, the same
+ * definition the local runtime creates its dynalite table from.
+ */
+export class StewardTable extends Construct {
+  readonly table: Table;
+  readonly encryptionKey: IKey;
+
+  constructor(scope: Construct, id: string, props: StewardTableProps) {
+    super(scope, id);
+    this.encryptionKey = props.encryptionKey;
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+      sortKey: { name: SORT_KEY, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.removalPolicy,
+    });
+    for (const index of INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: index.projection === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
+      });
+    }
+  }
+
+  get tableName(): string {
+    return this.table.tableName;
+  }
+
+  /**
+   * Grants item access: reads on the table and on each index by name (rather than `index/*`, so
+   * the policy names exactly what exists), writes on the table, and the key use that goes with them.
+   */
+  grantAccess(grantee: IGrantable, access: TableAccess): void {
+    const principal = grantee.grantPrincipal;
+    const indexArns = INDEXES.map((index) => `${this.table.tableArn}/index/${index.name}`);
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_READ_ACTIONS], resources: [this.table.tableArn, ...indexArns] }),
+    );
+    if (access === 'RW') {
+      principal.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [this.table.tableArn] }));
+    }
+    const keyActions = access === 'RW' ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : [...KEY_READ_ACTIONS];
+    principal.addToPrincipalPolicy(new PolicyStatement({ actions: keyActions, resources: [this.encryptionKey.keyArn] }));
+  }
+}

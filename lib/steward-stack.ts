@@ -1,0 +1,112 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { allOperations } from '#api/index';
+import type { RouteGroup } from '#http/operation';
+import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
+import { Reconciler } from './constructs/reconciler.ts';
+import { StewardApi } from './constructs/steward-api.ts';
+import { type HandlerName, StewardFunction } from './constructs/steward-function.ts';
+import { StewardTable, type TableAccess } from './constructs/steward-table.ts';
+import type { StageSettings } from './stage-settings.ts';
+
+export interface StewardStackProps extends StackProps {
+  settings: StageSettings;
+  /** package.json's version, reported by the functions. */
+  version: string;
+}
+
+/**
+ * The Lambda of each route group and what it may do to the table: groups that only answer reads
+ * get read-only grants, so a bug there cannot change data. Keyed by RouteGroup, so a new group
+ * does not compile until someone decides its access here.
+ */
+export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; timeout?: Duration }> = {
+  services: { access: 'RW' },
+  versions: { access: 'RW' },
+  'api-keys': { access: 'RW' },
+  configs: { access: 'RW' },
+  secrets: { access: 'RW' },
+  // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
+  audit: { access: 'RO', timeout: Duration.seconds(25) },
+  system: { access: 'RO' },
+};
+
+/** Steward on AWS (DESIGN.md §1): the table, the HTTP API and its functions, the bootstrap key, the reconciler. */
+export class StewardStack extends Stack {
+  readonly table: StewardTable;
+  readonly api: StewardApi;
+  readonly routeFunctions: Record<RouteGroup, StewardFunction>;
+  readonly fallbackFunction: StewardFunction;
+  readonly authorizerFunction: StewardFunction;
+  readonly bootstrapAdminKey: BootstrapAdminKey;
+  readonly reconciler: Reconciler;
+
+  constructor(scope: Construct, id: string, props: StewardStackProps) {
+    super(scope, id, props);
+    const { settings, version } = props;
+    const shared = {
+      stage: settings.stage,
+      version,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    };
+
+    const key = new Key(this, 'DataKey', {
+      description: `Steward ${settings.stage}: encrypts the table and the bootstrap admin key secret`,
+      enableKeyRotation: true,
+      // Follows the table: without the key, the table's backups could not be read.
+      removalPolicy: settings.removalPolicy,
+    });
+
+    this.table = new StewardTable(this, 'Table', {
+      encryptionKey: key,
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    const apiFunction = (handlerName: HandlerName, access: TableAccess, timeout = Duration.seconds(10)) =>
+      new StewardFunction(this, `${pascalCase(handlerName)}Function`, { ...shared, handlerName, timeout }).bindTable(this.table, access);
+
+    this.routeFunctions = Object.fromEntries(
+      Object.entries(ROUTE_GROUP_FUNCTIONS).map(([group, { access, timeout }]) => [
+        group,
+        apiFunction(group as RouteGroup, access, timeout),
+      ]),
+    ) as Record<RouteGroup, StewardFunction>;
+    this.fallbackFunction = apiFunction('fallback', 'RO');
+    // The authorizer sits in front of every authenticated route; API Gateway waits at most 10 s for it.
+    this.authorizerFunction = apiFunction('authorizer', 'RO', Duration.seconds(5));
+
+    this.api = new StewardApi(this, 'Api', {
+      stage: settings.stage,
+      operations: allOperations,
+      routeFunctions: this.routeFunctions,
+      fallbackFunction: this.fallbackFunction,
+      authorizerFunction: this.authorizerFunction,
+      authorizerCacheTtl: settings.authorizerCacheTtl,
+      throttle: settings.throttle,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    this.bootstrapAdminKey = new BootstrapAdminKey(this, 'BootstrapAdminKey', { ...shared, table: this.table, encryptionKey: key });
+    this.reconciler = new Reconciler(this, 'Reconciler', { ...shared, table: this.table });
+
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
+    new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });
+    new CfnOutput(this, 'TableName', { description: 'The DynamoDB table', value: this.table.tableName });
+    new CfnOutput(this, 'BootstrapAdminKeySecretArn', {
+      // A description must be a literal, so the command looks the ARN up from this output.
+      description:
+        `The bootstrap admin API key. Read it with: aws secretsmanager get-secret-value --secret-id ` +
+        `$(aws cloudformation describe-stacks --stack-name ${this.stackName} --query "Stacks[0].Outputs[?OutputKey=='BootstrapAdminKeySecretArn'].OutputValue" --output text) ` +
+        `--query SecretString --output text`,
+      value: this.bootstrapAdminKey.secret.secretArn,
+    });
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}
