@@ -21,6 +21,8 @@ export const HANDLER_ENTRIES = [
   'audit',
   'api-keys',
   'configs',
+  'config-writes',
+  'config-transfer',
   'secrets',
   'system',
   'fallback',

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { allOperations } from '#api/index';
+import { allContracts } from '#contracts/index';
 import type { RouteGroup } from '#http/operation';
 import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
 import { Reconciler } from './constructs/reconciler.ts';
@@ -25,7 +25,9 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   services: { access: 'RW' },
   versions: { access: 'RW' },
   'api-keys': { access: 'RW' },
-  configs: { access: 'RW' },
+  configs: { access: 'RO' },
+  'config-writes': { access: 'RW' },
+  'config-transfer': { access: 'RW' },
   secrets: { access: 'RW' },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
@@ -80,7 +82,7 @@ export class StewardStack extends Stack {
 
     this.api = new StewardApi(this, 'Api', {
       stage: settings.stage,
-      operations: allOperations,
+      operations: allContracts,
       routeFunctions: this.routeFunctions,
       fallbackFunction: this.fallbackFunction,
       authorizerFunction: this.authorizerFunction,

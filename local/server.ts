@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { allOperations } from '#api/index';
+import { allContracts } from '#contracts/index';
 import { handler as authorizer } from '../functions/handlers/authorizer.ts';
 import { handler as fallback } from '../functions/handlers/fallback.ts';
 import { handler as apiKeys } from '../functions/handlers/api-keys.ts';
 import { handler as audit } from '../functions/handlers/audit.ts';
+import { handler as configTransfer } from '../functions/handlers/config-transfer.ts';
+import { handler as configWrites } from '../functions/handlers/config-writes.ts';
 import { handler as configs } from '../functions/handlers/configs.ts';
 import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
@@ -28,6 +30,8 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   audit,
   'api-keys': apiKeys,
   configs,
+  'config-writes': configWrites,
+  'config-transfer': configTransfer,
   secrets,
   system,
   fallback,
@@ -41,7 +45,7 @@ const MAX_DRAIN_BYTES = 10 * 1024 * 1024;
  * routes, turns the request into a payload v2.0 event and calls the route group's handler.
  */
 export function createLocalServer(): Server {
-  const routes = new RouteTable(allOperations);
+  const routes = new RouteTable(allContracts);
   return createServer((request, response) => {
     serve(routes, request, response).catch((error) => {
       // Handlers answer their own failures; this is only for a fault in the local runtime itself.

@@ -1,37 +1,10 @@
-import * as z from 'zod';
+import * as contracts from '#contracts/audit';
 import { eventInfo, isEventType } from '#domain/events';
 import { ForbiddenError, NotFoundError } from '#domain/errors';
 import { canSeeService, type Principal } from '#domain/roles';
-import { defineOperation } from '#http/operation';
-import { AuditPage, AuditQuery, AuditReportView, AuditWindowQuery, HistoryQuery } from '#schemas/audit';
-import { ServiceName } from '#schemas/services';
+import { implement } from '#http/operation';
 import { type AuditRecord, queryAudit } from '#store/audit';
 import { getService } from '#store/services';
-
-const tag = 'Audit';
-const group = 'audit';
-
-export const serviceHistoryOperation = defineOperation({
-  operationId: 'getServiceHistory',
-  group,
-  tag,
-  method: 'GET',
-  path: '/v1/services/{name}/history',
-  summary: "A service's history, newest first",
-  access: 'viewer',
-  serviceParam: 'name',
-  params: ServiceName,
-  query: HistoryQuery,
-  responses: {
-    200: { description: 'A page of audit records.', schema: AuditPage },
-    404: { description: 'No such service.' },
-  },
-  handle: async (request) => {
-    if (!(await getService(request.params.name))) throw new NotFoundError(`There is no service named ${request.params.name}.`);
-    const page = await queryAudit({ ...request.query, service: request.params.name }, request.principal);
-    return { status: 200, body: page };
-  },
-});
 
 function checkServiceFilter(principal: Principal, service: string | undefined): void {
   if (service && !canSeeService(principal, service)) {
@@ -39,47 +12,29 @@ function checkServiceFilter(principal: Principal, service: string | undefined): 
   }
 }
 
-export const listAuditOperation = defineOperation({
-  operationId: 'listAudit',
-  group,
-  tag,
-  method: 'GET',
-  path: '/v1/audit',
-  summary: 'Search the audit trail, newest first',
-  description:
-    'Filter by service, actor (API key id), event type (`version.released` or a family `version.*`) and time window. Events that belong to no service (API keys) are shown to unscoped admins only.',
-  access: 'viewer',
-  query: AuditQuery,
-  responses: { 200: { description: 'A page of audit records.', schema: AuditPage } },
-  handle: async (request) => {
-    checkServiceFilter(request.principal, request.query.service);
-    return { status: 200, body: await queryAudit(request.query, request.principal) };
-  },
-});
-
 /** One export response stays well under Lambda's 6 MB response limit; the rest follows via `Link`. */
 const EXPORT_BYTES_PER_RESPONSE = 4_000_000;
 
-export const exportAuditOperation = defineOperation({
-  operationId: 'exportAudit',
-  group,
-  tag,
-  method: 'GET',
-  path: '/v1/audit/export',
-  summary: 'Export the audit trail as NDJSON, oldest first',
-  description:
-    'One JSON audit record per line. A response carries up to about 4 MB; when more remains, the `Link` header (rel="next") gives the URL of the next part.',
-  access: 'viewer',
-  query: AuditWindowQuery.extend({ cursor: z.string().min(1).max(2048).optional() }),
-  responses: {
-    200: {
-      description: 'Audit records, one per line.',
-      contentType: 'application/x-ndjson',
-      schema: z.string(),
-      headers: { Link: { description: 'The next part, when there is one: `<url>; rel="next"`.' } },
-    },
-  },
-  handle: async (request) => {
+function pick(query: Record<string, unknown>, fields: string[]): Record<string, string> {
+  return Object.fromEntries(fields.filter((field) => typeof query[field] === 'string').map((field) => [field, query[field] as string]));
+}
+
+/** A report reads at most this many events; beyond, it says it is truncated. */
+const REPORT_EVENT_LIMIT = 50_000;
+
+export const auditOperations = [
+  implement(contracts.getServiceHistory, async (request) => {
+    if (!(await getService(request.params.name))) throw new NotFoundError(`There is no service named ${request.params.name}.`);
+    const page = await queryAudit({ ...request.query, service: request.params.name }, request.principal);
+    return { status: 200, body: page };
+  }),
+
+  implement(contracts.listAudit, async (request) => {
+    checkServiceFilter(request.principal, request.query.service);
+    return { status: 200, body: await queryAudit(request.query, request.principal) };
+  }),
+
+  implement(contracts.exportAudit, async (request) => {
     const lines: string[] = [];
     let bytes = 0;
     let cursor = request.query.cursor;
@@ -98,28 +53,9 @@ export const exportAuditOperation = defineOperation({
       headers.link = `</v1/audit/export?${next.toString()}>; rel="next"`;
     }
     return { status: 200, contentType: 'application/x-ndjson', body: lines.map((line) => `${line}\n`).join(''), headers };
-  },
-});
+  }),
 
-function pick(query: Record<string, unknown>, fields: string[]): Record<string, string> {
-  return Object.fromEntries(fields.filter((field) => typeof query[field] === 'string').map((field) => [field, query[field] as string]));
-}
-
-/** A report reads at most this many events; beyond, it says it is truncated. */
-const REPORT_EVENT_LIMIT = 50_000;
-
-export const auditReportOperation = defineOperation({
-  operationId: 'getAuditReport',
-  group,
-  tag,
-  method: 'GET',
-  path: '/v1/audit/report',
-  summary: 'A compliance summary of a time window',
-  description: 'Counts per event type, per actor and per service, and every critical event (API key changes, retirements, ...).',
-  access: 'viewer',
-  query: AuditWindowQuery,
-  responses: { 200: { description: 'The report.', schema: AuditReportView } },
-  handle: async (request) => {
+  implement(contracts.getAuditReport, async (request) => {
     const byType: Record<string, number> = {};
     const byActor = new Map<string, { keyId: string; name: string; count: number }>();
     const byService: Record<string, number> = {};
@@ -153,7 +89,5 @@ export const auditReportOperation = defineOperation({
         truncated: cursor !== undefined,
       },
     };
-  },
-});
-
-export const auditOperations = [serviceHistoryOperation, listAuditOperation, exportAuditOperation, auditReportOperation];
+  }),
+];

@@ -1,5 +1,7 @@
 import { apiKeyOperations } from '#api/api-keys';
 import { auditOperations } from '#api/audit';
+import { configTransferOperations } from '#api/config-transfer';
+import { configWriteOperations } from '#api/config-writes';
 import { configOperations } from '#api/configs';
 import { secretOperations } from '#api/secrets';
 import { serviceOperations } from '#api/services';
@@ -7,16 +9,18 @@ import { systemOperations } from '#api/system';
 import { versionOperations } from '#api/versions';
 import type { Operation } from '#http/operation';
 
-/** Every route of the API. The CDK stack, the local server and the OpenAPI document read this list. */
+/** Every route with its behaviour, for the local runtime and tests; deployed functions import only their group. */
 export const allOperations: Operation[] = [
   ...serviceOperations,
   ...versionOperations,
   ...auditOperations,
   ...apiKeyOperations,
   ...configOperations,
+  ...configWriteOperations,
+  ...configTransferOperations,
   ...secretOperations,
+  ...systemOperations,
 ];
-allOperations.push(...systemOperations(() => allOperations));
 
 export function operationsOf(group: Operation['group']): Operation[] {
   return allOperations.filter((operation) => operation.group === group);

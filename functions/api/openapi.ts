@@ -1,11 +1,11 @@
 import type * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
-import type { HttpMethod, Operation } from '#http/operation';
+import type { Contract, HttpMethod } from '#http/operation';
 import { PROBLEM_CONTENT_TYPE } from '#http/problem';
 import { Problem } from '#schemas/common';
 
 /** The problems every operation may answer, by what the operation does. */
-function standardProblems(operation: Operation): Record<number, string> {
+function standardProblems(operation: Contract): Record<number, string> {
   const problems: Record<number, string> = {};
   if (operation.params || operation.query || operation.body) problems[400] = 'The request is malformed or invalid; `errors` points at each invalid field.';
   if (operation.access !== 'public') {
@@ -26,7 +26,7 @@ const HEADER_DOCS: Record<string, string> = {
   'Idempotency-Key': 'Repeat the same request with the same key to get the first result instead of a second effect.',
 };
 
-function toOpenApiOperation(operation: Operation): ZodOpenApiOperationObject {
+function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const declared = { ...operation.responses };
   for (const [status, description] of Object.entries(standardProblems(operation))) {
@@ -79,7 +79,7 @@ function toOpenApiOperation(operation: Operation): ZodOpenApiOperationObject {
 }
 
 /** The OpenAPI 3.1 document, generated from the operations' zod schemas: never written by hand. */
-export function openApiDocument(operations: Operation[], version: string) {
+export function openApiDocument(operations: Contract[], version: string) {
   const paths: ZodOpenApiPathsObject = {};
   for (const operation of operations) {
     const method = operation.method.toLowerCase() as Lowercase<HttpMethod>;

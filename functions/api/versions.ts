@@ -1,159 +1,47 @@
-import { addVersionChanges, moveVersion, readVersion, registerVersion } from '#commands/versions';
-import type { LifecycleAction } from '#domain/lifecycle';
-import { NotFoundError } from '#domain/errors';
 import { commandContext } from '#api/context';
 import { versionPath, versionView } from '#api/views';
-import { defineOperation, type Operation } from '#http/operation';
-import { pageOf } from '#schemas/common';
-import { ServiceName } from '#schemas/services';
-import { ChangesAdd, DeprecateBody, EmptyBody, VersionCreate, VersionListQuery, VersionParams, VersionView } from '#schemas/versions';
+import { addVersionChanges, moveVersion, readVersion, registerVersion } from '#commands/versions';
+import * as contracts from '#contracts/versions';
+import { NotFoundError } from '#domain/errors';
+import type { LifecycleAction } from '#domain/lifecycle';
+import { type Contract, implement } from '#http/operation';
 import { getService } from '#store/services';
 import { listVersions } from '#store/versions';
 
-const tag = 'Versions';
-const group = 'versions';
-const versionHeaders = { ETag: { description: 'The version’s ETag, for If-Match.' } };
-
-export const registerVersionOperation = defineOperation({
-  operationId: 'registerVersion',
-  group,
-  tag,
-  method: 'POST',
-  path: '/v1/services/{name}/versions',
-  summary: 'Register a version',
-  description:
-    'Registers a strict SemVer 2.0.0 version as a draft, with its change log. Versions of equal precedence (differing only in build metadata) are the same version: the second is a 409.',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: ServiceName,
-  body: VersionCreate,
-  responses: {
-    201: { description: 'Registered as a draft.', schema: VersionView, headers: { Location: { description: 'The new version.' }, ...versionHeaders } },
-    404: { description: 'No such service.' },
-    409: { description: 'The version is already registered.' },
-  },
-  handle: async (request) => {
-    const version = await registerVersion(request.params.name, request.body, commandContext(request));
-    const view = versionView(version);
-    return { status: 201, body: view, headers: { location: versionPath(version.service, version.version), etag: view.etag } };
-  },
-});
-
-export const listVersionsOperation = defineOperation({
-  operationId: 'listVersions',
-  group,
-  tag,
-  method: 'GET',
-  path: '/v1/services/{name}/versions',
-  summary: 'List versions, newest first',
-  description: 'Newest first by SemVer precedence (1.10.0 before 1.2.0; 1.0.0 before 1.0.0-rc.1). Filter with `status`.',
-  access: 'viewer',
-  serviceParam: 'name',
-  params: ServiceName,
-  query: VersionListQuery,
-  responses: {
-    200: { description: 'A page of versions.', schema: pageOf(VersionView, 'VersionPage') },
-    404: { description: 'No such service.' },
-  },
-  handle: async (request) => {
-    const [stored, page] = await Promise.all([
-      getService(request.params.name),
-      listVersions(request.params.name, request.query),
-    ]);
-    if (!stored) throw new NotFoundError(`There is no service named ${request.params.name}.`);
-    return { status: 200, body: { items: page.items.map(versionView), nextCursor: page.nextCursor } };
-  },
-});
-
-export const getVersionOperation = defineOperation({
-  operationId: 'getVersion',
-  group,
-  tag,
-  method: 'GET',
-  path: '/v1/services/{name}/versions/{version}',
-  summary: 'Get a version',
-  access: 'viewer',
-  serviceParam: 'name',
-  params: VersionParams,
-  responses: {
-    200: { description: 'The version, its status, change log and timestamps.', schema: VersionView, headers: versionHeaders },
-    404: { description: 'No such service or version.' },
-  },
-  handle: async (request) => {
-    const view = versionView(await readVersion(request.params.name, request.params.version));
+function lifecycleOperation(contract: Contract, action: LifecycleAction) {
+  return implement(contract, async (request) => {
+    const params = request.params as { name: string; version: string };
+    const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string };
+    const view = versionView(await moveVersion(params.name, params.version, action, body, commandContext(request)));
     return { status: 200, body: view, headers: { etag: view.etag } };
-  },
-});
-
-export const addChangesOperation = defineOperation({
-  operationId: 'addVersionChanges',
-  group,
-  tag,
-  method: 'POST',
-  path: '/v1/services/{name}/versions/{version}/changes',
-  summary: 'Add change log entries to a draft',
-  description: 'Appends entries while the version is a draft; afterwards its change log is frozen (409).',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: VersionParams,
-  body: ChangesAdd,
-  requestHeaders: ['If-Match'],
-  responses: {
-    200: { description: 'The version with its longer change log.', schema: VersionView, headers: versionHeaders },
-    404: { description: 'No such service or version.' },
-    409: { description: 'The version is no longer a draft.' },
-    412: { description: 'The version changed since the ETag in If-Match.' },
-  },
-  handle: async (request) => {
-    const view = versionView(await addVersionChanges(request.params.name, request.params.version, request.body.changes, commandContext(request)));
-    return { status: 200, body: view, headers: { etag: view.etag } };
-  },
-});
-
-const lifecycle: Record<LifecycleAction, { summary: string; description: string }> = {
-  release: { summary: 'Release a draft version', description: 'draft → released. Any other status is a 409 naming the current status and the allowed actions.' },
-  deprecate: {
-    summary: 'Deprecate a released version',
-    description: 'released → deprecated, with an optional reason, sunset date and replacement (a released version of the same service).',
-  },
-  retire: { summary: 'Retire a deprecated version', description: 'deprecated → retired: the end of its life; it can no longer be deployed.' },
-};
-
-function lifecycleOperation(action: LifecycleAction): Operation {
-  return defineOperation({
-    operationId: `${action}Version`,
-    group,
-    tag,
-    method: 'POST',
-    path: `/v1/services/{name}/versions/{version}/${action}`,
-    ...lifecycle[action],
-    access: 'deployer',
-    serviceParam: 'name',
-    params: VersionParams,
-    body: action === 'deprecate' ? DeprecateBody : EmptyBody,
-    bodyOptional: true,
-    requestHeaders: ['If-Match'],
-    responses: {
-      200: { description: 'The version in its new status.', schema: VersionView, headers: versionHeaders },
-      404: { description: 'No such service or version.' },
-      409: { description: 'The version’s status does not allow this action.' },
-      412: { description: 'The version changed since the ETag in If-Match.' },
-    },
-    handle: async (request) => {
-      const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string };
-      const version = await moveVersion(request.params.name, request.params.version, action, body, commandContext(request));
-      const view = versionView(version);
-      return { status: 200, body: view, headers: { etag: view.etag } };
-    },
   });
 }
 
 export const versionOperations = [
-  registerVersionOperation,
-  listVersionsOperation,
-  getVersionOperation,
-  addChangesOperation,
-  lifecycleOperation('release'),
-  lifecycleOperation('deprecate'),
-  lifecycleOperation('retire'),
+  implement(contracts.registerVersion, async (request) => {
+    const version = await registerVersion(request.params.name, request.body, commandContext(request));
+    const view = versionView(version);
+    return { status: 201, body: view, headers: { location: versionPath(version.service, version.version), etag: view.etag } };
+  }),
+
+  implement(contracts.listVersions, async (request) => {
+    const [stored, page] = await Promise.all([getService(request.params.name), listVersions(request.params.name, request.query)]);
+    if (!stored) throw new NotFoundError(`There is no service named ${request.params.name}.`);
+    return { status: 200, body: { items: page.items.map(versionView), nextCursor: page.nextCursor } };
+  }),
+
+  implement(contracts.getVersion, async (request) => {
+    const view = versionView(await readVersion(request.params.name, request.params.version));
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  implement(contracts.addVersionChanges, async (request) => {
+    const version = await addVersionChanges(request.params.name, request.params.version, request.body.changes, commandContext(request));
+    const view = versionView(version);
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  lifecycleOperation(contracts.releaseVersion, 'release'),
+  lifecycleOperation(contracts.deprecateVersion, 'deprecate'),
+  lifecycleOperation(contracts.retireVersion, 'retire'),
 ];

@@ -4,14 +4,11 @@ import {
   deepMerge,
   type JsonObject,
   type JsonValue,
-  jsonBytes,
   type LayerSummary,
-  MAX_RESOLVED_BYTES,
   resolvedEtag,
   substitute,
 } from '#domain/config';
-import { schemaViolations } from '#domain/config-schema';
-import { type FieldError, PayloadTooLargeError, ValidationError } from '#domain/errors';
+import type { FieldError } from '#domain/errors';
 import { type ConfigHead, getMany } from '#store/configs';
 
 /**
@@ -71,33 +68,4 @@ export function resolve(environment: string, state: ConfigState): ResolvedConfig
   const { value, missing } = substitute(merged, state.variables.get(environment) ?? {}, '/values');
   const chain = chainNames.map((layer) => ({ layer, version: state.layers[layer]!.version }));
   return { values: value as JsonObject, chain, etag: resolvedEtag(chain, state.variablesRevs[environment] ?? 0), missing };
-}
-
-/**
- * Refuses a change that would leave any of `environments` unresolvable: a placeholder with no
- * variable (400), a resolved configuration over 256 KB (413), or a schema violation (400).
- */
-export function checkEnvironments(environments: string[], state: ConfigState): void {
-  const errors: FieldError[] = [];
-  for (const environment of environments) {
-    const resolved = resolve(environment, state);
-    for (const problem of resolved.missing) {
-      errors.push({ pointer: problem.pointer, message: `${problem.message} in environment ${environment}` });
-    }
-    if (resolved.missing.length > 0) continue;
-    const bytes = jsonBytes(resolved.values);
-    if (bytes > MAX_RESOLVED_BYTES) {
-      throw new PayloadTooLargeError(
-        `The resolved configuration of ${environment} would be ${bytes} bytes; the limit is ${MAX_RESOLVED_BYTES} bytes (256 KB).`,
-      );
-    }
-    if (state.schema) {
-      for (const violation of schemaViolations(state.schema, resolved.values, '/values')) {
-        errors.push({ pointer: violation.pointer, message: `${violation.message} (resolved configuration of ${environment})` });
-      }
-    }
-  }
-  if (errors.length > 0) {
-    throw new ValidationError(`The change would leave configuration invalid: ${errors.map((e) => `${e.pointer}: ${e.message}`).join('; ')}.`, errors);
-  }
 }

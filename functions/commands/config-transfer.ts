@@ -1,9 +1,11 @@
 import type { CommandContext } from '#commands/context';
-import { checkEnvironments, environmentsOf, loadState } from '#commands/config-state';
-import { BASE_LAYER, chainOf, type JsonObject, type LayerSummary } from '#domain/config';
+import { checkEnvironments } from '#commands/config-checks';
+import { environmentsOf, loadState } from '#commands/config-state';
+import { MAX_SCHEMA_BYTES } from '#commands/configs';
+import { BASE_LAYER, chainOf, type JsonObject, jsonBytes, type LayerSummary, MAX_RESOLVED_BYTES } from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
-import { NotFoundError, ValidationError } from '#domain/errors';
-import { jsonPatch } from '#domain/json-patch';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '#domain/errors';
+import { jsonPatch, MAX_AUDITED_PATCH_BYTES } from '#domain/json-patch';
 import { executeCommand, type Item } from '#store/event-log';
 import {
   configHeadItem,
@@ -67,6 +69,13 @@ export async function importConfig(service: string, document: ConfigDocument, dr
   if (document.schema) {
     const problems = schemaProblems(document.schema).map((problem) => ({ ...problem, pointer: problem.pointer.replace(/^\/body/, '/body/schema') }));
     if (problems.length > 0) throw new ValidationError('The document’s schema is not a valid JSON Schema (draft 2020-12).', problems);
+  }
+  // The limits of single writes hold for imports too.
+  if (document.schema && jsonBytes(document.schema) > MAX_SCHEMA_BYTES) throw new PayloadTooLargeError(`A schema is at most ${MAX_SCHEMA_BYTES / 1024} KB.`);
+  for (const [layer, content] of Object.entries(document.layers ?? {})) {
+    if (jsonBytes(content.values) > MAX_RESOLVED_BYTES) {
+      throw new PayloadTooLargeError(`Layer ${layer} is over ${MAX_RESOLVED_BYTES} bytes; a configuration layer is at most ${MAX_RESOLVED_BYTES} bytes (256 KB) of JSON.`);
+    }
   }
   if (document.layers?.[BASE_LAYER]?.extends) {
     throw new ValidationError('The base layer extends nothing.', [{ pointer: '/body/layers/base/extends', message: 'must be omitted for the base layer' }]);
@@ -164,11 +173,22 @@ export async function importConfig(service: string, document: ConfigDocument, dr
         subject: `config/${service}`,
         changes: {
           before: { layers: Object.fromEntries(Object.entries(head.layers).map(([layer, summary]) => [layer, summary.version])) },
-          after: { changes: changes.filter((change) => change.action !== 'unchanged').map(({ kind, name, action }) => ({ kind, name, action })) },
+          after: { changes: auditedChanges(changes.filter((change) => change.action !== 'unchanged')) },
         },
         effects: [...effects, configHeadItem(nextHead)],
       },
       result: () => result,
     };
+  });
+}
+
+/** The changes for the audit record, each with its patch while all of them together stay within the audited-patch budget. */
+function auditedChanges(changes: ImportChange[]): Array<Omit<ImportChange, 'patch'> & ({ patch: unknown[] } | { patchOmitted: string })> {
+  let budget = MAX_AUDITED_PATCH_BYTES;
+  return changes.map(({ kind, name, action, patch }) => {
+    const bytes = Buffer.byteLength(JSON.stringify(patch));
+    if (bytes > budget) return { kind, name, action, patchOmitted: `${bytes} bytes; compare the versions with the diff endpoint` };
+    budget -= bytes;
+    return { kind, name, action, patch };
   });
 }

@@ -1,5 +1,6 @@
 import type { CommandContext } from '#commands/context';
-import { checkEnvironments, type ConfigState, layersNeeded, loadState } from '#commands/config-state';
+import { checkEnvironments } from '#commands/config-checks';
+import { type ConfigState, environmentsOf, layersNeeded, loadState } from '#commands/config-state';
 import { BASE_LAYER, dependentsOf, type JsonObject, jsonBytes, layerEtag, type LayerSummary, MAX_RESOLVED_BYTES } from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, PreconditionFailedError, ValidationError } from '#domain/errors';
@@ -50,6 +51,9 @@ export async function putSchema(service: string, schema: unknown, context: Comma
     const { head, seq } = await getConfigHead(service);
     const current = await getSchema(service);
     if (current && JSON.stringify(current.schema) === JSON.stringify(schema)) return { unchanged: current };
+    // Every environment must satisfy the new schema, as it would have to on its next write.
+    const environments = environmentsOf(head.layers);
+    checkEnvironments(environments, await loadState(service, head, schema as object, layersNeeded(environments, head.layers), environments));
     const version = (current?.version ?? 0) + 1;
     const stored = { schema: schema as object, version, updatedAt: new Date().toISOString() };
     const next: ConfigHead = { ...head, schemaVersion: version };

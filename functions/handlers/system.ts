@@ -1,4 +1,4 @@
-import { operationsOf } from '#api/index';
+import { systemOperations } from '#api/system';
 import { lambdaHandler } from '#http/lambda-handler';
 
-export const handler = lambdaHandler(operationsOf('system'));
+export const handler = lambdaHandler(systemOperations);

@@ -1,7 +1,7 @@
 import { parse, YAMLParseError } from 'yaml';
 import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '#domain/errors';
+import { YAML_CONTENT_TYPES } from '#http/media-types';
 
-export const YAML_CONTENT_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
 /**
  * A body parser for operations that take JSON or YAML (chosen by Content-Type). A YAML error

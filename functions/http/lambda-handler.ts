@@ -4,7 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Principal } from '#domain/roles';
 import { logger } from '#http/logger';
-import type { HttpResult, Operation } from '#http/operation';
+import type { Contract, HttpResult, Operation } from '#http/operation';
 import { authorize } from '#http/middleware/authorize';
 import { parseJsonBody } from '#http/middleware/parse-json-body';
 import { problemResponses } from '#http/middleware/problem-responses';
@@ -17,13 +17,13 @@ import { stateOf } from '#http/request-state';
  * normalise headers → find the operation → authorise → read the JSON body → validate with zod
  * → run the operation; any failure becomes a problem+json response.
  */
-export function lambdaHandler(operations: Operation[], allOperations?: Operation[]) {
+export function lambdaHandler(operations: Operation[], allRoutes?: Contract[]) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     // Never log the incoming event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: bodies carry secret values.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpHeaderNormalizer())
     .use(problemResponses())
-    .use(resolveOperation(operations, allOperations))
+    .use(resolveOperation(operations, allRoutes))
     .use(authorize())
     .use(parseJsonBody())
     .use(validateInput())

@@ -3,7 +3,16 @@ import type * as z from 'zod';
 import type { Principal, Role } from '#domain/roles';
 
 /** The Lambda function (route group) an operation is deployed in. */
-export type RouteGroup = 'services' | 'versions' | 'audit' | 'api-keys' | 'configs' | 'secrets' | 'system';
+export type RouteGroup =
+  | 'services'
+  | 'versions'
+  | 'audit'
+  | 'api-keys'
+  | 'configs'
+  | 'config-writes'
+  | 'config-transfer'
+  | 'secrets'
+  | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -35,11 +44,12 @@ export interface HttpResult {
 }
 
 /**
- * One route: its contract (the zod schemas that validate it and document it in OpenAPI) and
- * its behaviour. The local server, the CDK routes, the OpenAPI document and the Lambda
- * handlers are all built from the list of operations.
+ * One route's contract: method, path, who may call it, and the zod schemas that validate it and
+ * document it in OpenAPI. Contracts live in functions/contracts and import no behaviour, so the
+ * OpenAPI document, the route table, the CDK routes and the 404/405 fallback can be built from
+ * them without bundling every handler's dependencies.
  */
-export interface Operation<
+export interface Contract<
   TParams extends z.ZodType = z.ZodType,
   TQuery extends z.ZodType = z.ZodType,
   TBody extends z.ZodType = z.ZodType,
@@ -61,22 +71,46 @@ export interface Operation<
   body?: TBody;
   /** Whether the body may be left out (it is then validated as `{}`). */
   bodyOptional?: boolean;
-  /** Parses the raw body for operations that take more than JSON (the default parser takes JSON only). */
-  parseBody?: (raw: string, contentType: string) => unknown;
   /** Media types the body may come in, for the OpenAPI document (default: application/json). */
   bodyMediaTypes?: string[];
   /** Request headers the operation reads, for the OpenAPI document. */
   requestHeaders?: Array<'If-Match' | 'If-None-Match' | 'Idempotency-Key'>;
   responses: Record<number, ResponseSpec>;
-  handle: (request: OperationRequest<z.output<TParams>, z.output<TQuery>, z.output<TBody>>) => Promise<HttpResult>;
 }
 
+/** A contract with its behaviour: what a route group's Lambda handler runs. */
+export interface Operation<
+  TParams extends z.ZodType = z.ZodType,
+  TQuery extends z.ZodType = z.ZodType,
+  TBody extends z.ZodType = z.ZodType,
+> extends Contract<TParams, TQuery, TBody> {
+  handle: (request: OperationRequest<z.output<TParams>, z.output<TQuery>, z.output<TBody>>) => Promise<HttpResult>;
+  /** Parses the raw body for operations that take more than JSON (the default parser takes JSON only). */
+  parseBody?: (raw: string, contentType: string) => unknown;
+}
+
+export function defineContract<TParams extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType>(
+  contract: Contract<TParams, TQuery, TBody>,
+): Contract<TParams, TQuery, TBody> {
+  return contract;
+}
+
+/** Binds behaviour to a contract; the request is typed by the contract's schemas. */
+export function implement<TParams extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType>(
+  contract: Contract<TParams, TQuery, TBody>,
+  handle: Operation<TParams, TQuery, TBody>['handle'],
+  options: Pick<Operation, 'parseBody'> = {},
+): Operation {
+  return { ...contract, ...options, handle } as unknown as Operation;
+}
+
+/** @deprecated Contract and behaviour together, for groups not yet split into contracts and implementations. */
 export function defineOperation<TParams extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType>(
   operation: Operation<TParams, TQuery, TBody>,
 ): Operation {
   return operation as unknown as Operation;
 }
 
-export function routeKey(operation: Pick<Operation, 'method' | 'path'>): string {
+export function routeKey(operation: Pick<Contract, 'method' | 'path'>): string {
   return `${operation.method} ${operation.path}`;
 }

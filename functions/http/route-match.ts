@@ -1,4 +1,4 @@
-import type { Operation } from '#http/operation';
+import type { Contract } from '#http/operation';
 
 /**
  * Matches a concrete path against the operations' path templates, the way API Gateway does:
@@ -6,12 +6,12 @@ import type { Operation } from '#http/operation';
  */
 
 export interface RouteMatch {
-  operation: Operation;
+  operation: Contract;
   pathParameters: Record<string, string>;
 }
 
 interface CompiledRoute {
-  operation: Operation;
+  operation: Contract;
   segments: string[];
   literalCount: number;
 }
@@ -19,7 +19,7 @@ interface CompiledRoute {
 export class RouteTable {
   private readonly routes: CompiledRoute[];
 
-  constructor(operations: Operation[]) {
+  constructor(operations: Contract[]) {
     this.routes = operations
       .map((operation) => {
         const segments = operation.path.split('/').slice(1);

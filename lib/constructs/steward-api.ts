@@ -6,15 +6,15 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Operation, RouteGroup } from '#http/operation';
+import type { Contract, RouteGroup } from '#http/operation';
 
 /** The header API keys arrive in; also the authorizer's cache key. */
 export const AUTHORIZATION_IDENTITY_SOURCE = '$request.header.Authorization';
 
 export interface StewardApiProps {
   stage: string;
-  /** Every route of the API (`allOperations`): one HTTP API route each. */
-  operations: readonly Operation[];
+  /** Every route of the API (`allContracts`): one HTTP API route each. */
+  operations: readonly Contract[];
   /** The Lambda that serves each route group. */
   routeFunctions: Record<RouteGroup, IFunction>;
   /** Serves `$default`: a problem+json 404, or 405 with `Allow`, for anything no route matches. */

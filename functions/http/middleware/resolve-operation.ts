@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError } from '#domain/errors';
-import { type Operation, routeKey } from '#http/operation';
+import { type Contract, type Operation, routeKey } from '#http/operation';
 import { setRequestState } from '#http/request-state';
 import { RouteTable } from '#http/route-match';
 
@@ -10,7 +10,7 @@ import { RouteTable } from '#http/route-match';
  * request matching no route) falls through to 404, or 405 with `Allow` when only the method
  * is wrong, decided by the same route table every function shares.
  */
-export function resolveOperation(operations: Operation[], allOperations: Operation[] = operations): MiddlewareObj<APIGatewayProxyEventV2> {
+export function resolveOperation(operations: Operation[], allRoutes: Contract[] = operations): MiddlewareObj<APIGatewayProxyEventV2> {
   const byRouteKey = new Map(operations.map((operation) => [routeKey(operation), operation]));
   let routes: RouteTable | undefined;
   return {
@@ -21,7 +21,7 @@ export function resolveOperation(operations: Operation[], allOperations: Operati
         setRequestState(request, { operation });
         return;
       }
-      routes ??= new RouteTable(allOperations);
+      routes ??= new RouteTable(allRoutes);
       const method = request.event.requestContext.http.method;
       const path = request.event.rawPath;
       const match = routes.match(method, path);

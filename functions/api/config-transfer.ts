@@ -1,0 +1,21 @@
+import { stringify } from 'yaml';
+import { commandContext } from '#api/context';
+import { exportConfig as exportDocument, importConfig as importDocument } from '#commands/config-transfer';
+import * as contracts from '#contracts/configs';
+import { parseJsonOrYaml } from '#http/json-or-yaml-body';
+import { implement, type Operation } from '#http/operation';
+
+/** Export and import of whole configuration documents, as JSON or YAML. */
+export const configTransferOperations: Operation[] = [
+  implement(contracts.exportConfig, async (request) => {
+    const document = await exportDocument(request.params.name);
+    return request.query.format === 'yaml'
+      ? { status: 200, contentType: 'application/yaml', body: stringify(document) }
+      : { status: 200, body: document };
+  }),
+
+  implement(contracts.importConfig, async (request) => ({
+    status: 200,
+    body: await importDocument(request.params.name, request.body as never, request.query.dryRun === 'true', commandContext(request)),
+  }), { parseBody: parseJsonOrYaml }),
+];

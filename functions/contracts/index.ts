@@ -1,0 +1,22 @@
+import { apiKeyContracts } from '#contracts/api-keys';
+import { auditContracts } from '#contracts/audit';
+import { configContracts } from '#contracts/configs';
+import { serviceContracts } from '#contracts/services';
+import { systemContracts } from '#contracts/system';
+import { versionContracts } from '#contracts/versions';
+import { secretOperations } from '#api/secrets';
+import type { Contract } from '#http/operation';
+
+/**
+ * Every route of the API, without behaviour. The OpenAPI document, the route table (local
+ * server and the 404/405 fallback) and the CDK routes are built from this list.
+ */
+export const allContracts: Contract[] = [
+  ...serviceContracts,
+  ...versionContracts,
+  ...auditContracts,
+  ...apiKeyContracts,
+  ...configContracts,
+  ...secretOperations,
+  ...systemContracts,
+] as Contract[];
