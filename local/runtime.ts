@@ -7,6 +7,10 @@ import { SYSTEM_PRINCIPAL } from '#domain/roles';
 import { configureStore } from '#store/client';
 import { reconcile } from '#store/event-log';
 import { ensureTable, startDynalite } from '#local/dynamo';
+import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
+import { localFileSecretStore } from '../functions/secrets/local-file-store.ts';
+import { memorySecretStore } from '../functions/secrets/local-store.ts';
+import { configureSecretValueStore } from '../functions/secrets/value-store.ts';
 import { createLocalServer } from '#local/server';
 
 export interface RuntimeOptions {
@@ -21,6 +25,8 @@ export interface RuntimeOptions {
   adminKey?: string;
   /** How often to finish projections a crash left behind. */
   reconcileEveryMs?: number;
+  /** How often the scheduled secret expiry and rotation check runs (EventBridge does this hourly on AWS). */
+  secretExpiryEveryMs?: number;
 }
 
 export interface Runtime {
@@ -46,6 +52,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const dynamo = await startDynalite(dataDir ? join(dataDir, 'dynamodb') : undefined);
   await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
   configureStore({ tableName: LOCAL_TABLE_NAME, endpoint: dynamo.endpoint });
+  // Secret values: encrypted files beside the table (DESIGN.md §2), or memory with `memory`.
+  configureSecretValueStore(dataDir ? localFileSecretStore(join(dataDir, 'secrets')) : memorySecretStore());
   process.env.STAGE ??= 'local';
   process.env.STEWARD_VERSION ??= packageVersion();
 
@@ -54,6 +62,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await reconcile();
   const reconciler = setInterval(() => void reconcile().catch(() => undefined), options.reconcileEveryMs ?? 30_000);
   reconciler.unref();
+  // Once at start (a machine that is often off may never reach the hour), then on the timer.
+  await checkSecretExpiry().catch(() => undefined);
+  const secretExpiry = setInterval(() => void checkSecretExpiry().catch(() => undefined), options.secretExpiryEveryMs ?? 3_600_000);
+  secretExpiry.unref();
 
   const server = createLocalServer();
   await new Promise<void>((resolve, reject) => {
@@ -70,6 +82,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     dataDir,
     close: async () => {
       clearInterval(reconciler);
+      clearInterval(secretExpiry);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dynamo.close();

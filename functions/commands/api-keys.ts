@@ -45,7 +45,7 @@ export async function createApiKey(input: NewApiKey, context: CommandContext): P
       requestId: context.requestId,
       subject: `apikey/${id}`,
       changes: { before: null, after: apiKey },
-      effects: [apiKeyItem(apiKey, hash), apiKeyHashItem(apiKey, hash)],
+      effects: [apiKeyHashItem(apiKey, hash), apiKeyItem(apiKey, hash)],
     },
     result: () => ({ apiKey, key }),
   }));
@@ -66,7 +66,7 @@ export async function revokeApiKey(id: string, context: CommandContext): Promise
         requestId: context.requestId,
         subject: `apikey/${id}`,
         changes: { before: { status: 'active' }, after: { status: 'revoked', revokedAt: revoked.revokedAt } },
-        effects: [apiKeyItem(revoked, stored.hash), apiKeyHashItem(revoked, stored.hash)],
+        effects: [apiKeyHashItem(revoked, stored.hash), apiKeyItem(revoked, stored.hash)],
       },
       result: () => revoked,
     };
@@ -94,8 +94,9 @@ export async function ensureBootstrapKey(secret: string, context: CommandContext
       revokedAt: null,
       revokedBy: null,
     };
-    const effects = [apiKeyItem(apiKey, hash), apiKeyHashItem(apiKey, hash)];
+    const effects = [apiKeyHashItem(apiKey, hash)];
     if (stored && stored.hash !== hash) effects.push(apiKeyHashItem({ ...stored.apiKey, status: 'revoked' }, stored.hash));
+    effects.push(apiKeyItem(apiKey, hash));
     return {
       expectedSeq: stored?.seq ?? 0,
       event: {

@@ -1,7 +1,7 @@
 import type { CommandContext } from '#commands/context';
 import { checkEnvironments } from '#commands/config-checks';
 import { environmentsOf, loadState } from '#commands/config-state';
-import { MAX_SCHEMA_BYTES } from '#commands/configs';
+import { MAX_SCHEMA_BYTES, refuseUnstorableNumbers } from '#commands/configs';
 import { BASE_LAYER, chainOf, type JsonObject, jsonBytes, type LayerSummary, MAX_RESOLVED_BYTES } from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '#domain/errors';
@@ -77,6 +77,7 @@ export async function importConfig(service: string, document: ConfigDocument, dr
       throw new PayloadTooLargeError(`Layer ${layer} is over ${MAX_RESOLVED_BYTES} bytes; a configuration layer is at most ${MAX_RESOLVED_BYTES} bytes (256 KB) of JSON.`);
     }
   }
+  refuseUnstorableNumbers({ schema: document.schema ?? null, layers: document.layers ?? {} }, '/body');
   if (document.layers?.[BASE_LAYER]?.extends) {
     throw new ValidationError('The base layer extends nothing.', [{ pointer: '/body/layers/base/extends', message: 'must be omitted for the base layer' }]);
   }

@@ -1,7 +1,7 @@
 import type { CommandContext } from '#commands/context';
 import { checkEnvironments } from '#commands/config-checks';
 import { type ConfigState, environmentsOf, layersNeeded, loadState } from '#commands/config-state';
-import { BASE_LAYER, dependentsOf, type JsonObject, jsonBytes, layerEtag, type LayerSummary, MAX_RESOLVED_BYTES } from '#domain/config';
+import { BASE_LAYER, dependentsOf, type JsonObject, jsonBytes, layerEtag, type LayerSummary, MAX_RESOLVED_BYTES, unstorableNumbers } from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, PreconditionFailedError, ValidationError } from '#domain/errors';
 import { auditedPatch } from '#domain/json-patch';
@@ -25,6 +25,12 @@ import { getService } from '#store/services';
 /** A JSON Schema document is at most this large. */
 export const MAX_SCHEMA_BYTES = 64 * 1024;
 
+/** A 400 for numbers the table cannot keep, rather than a failure in the store. */
+export function refuseUnstorableNumbers(value: unknown, pointer: string): void {
+  const problems = unstorableNumbers(value, pointer);
+  if (problems.length > 0) throw new ValidationError(`Some numbers cannot be stored: ${problems.map((p) => p.pointer).join(', ')}.`, problems);
+}
+
 async function requireService(service: string): Promise<void> {
   if (!(await getService(service))) throw new NotFoundError(`There is no service named ${service}.`);
 }
@@ -46,6 +52,7 @@ export async function putSchema(service: string, schema: unknown, context: Comma
   const problems = schemaProblems(schema);
   if (problems.length > 0) throw new ValidationError(`The schema is not a valid JSON Schema (draft 2020-12): ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}.`, problems);
   if (jsonBytes(schema) > MAX_SCHEMA_BYTES) throw new PayloadTooLargeError(`A schema is at most ${MAX_SCHEMA_BYTES / 1024} KB.`);
+  refuseUnstorableNumbers(schema, '/body');
   await requireService(service);
   return executeCommand<StoredSchema>(keys.configAggregate(service), async () => {
     const { head, seq } = await getConfigHead(service);
@@ -94,6 +101,7 @@ export async function putLayer(service: string, layer: string, write: LayerWrite
   if (jsonBytes(write.values) > MAX_RESOLVED_BYTES) {
     throw new PayloadTooLargeError(`A configuration layer is at most ${MAX_RESOLVED_BYTES} bytes (256 KB) of JSON.`);
   }
+  refuseUnstorableNumbers(write.values, '/body/values');
   if (layer === BASE_LAYER && parent !== null) {
     throw new ValidationError('The base layer extends nothing.', [{ pointer: '/body/extends', message: 'must be omitted for the base layer' }]);
   }

@@ -1,5 +1,4 @@
-import type { CommandContext } from '#commands/context';
-import { etagOf } from '#commands/context';
+import { type CommandContext, etagOf } from '#commands/context';
 import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError } from '#domain/errors';
 import {
   isGone,
@@ -14,7 +13,7 @@ import {
 import { logger } from '#http/logger';
 import { executeCommand } from '#store/event-log';
 import { keys } from '#store/keys';
-import { getSecretWithHead, type StoredSecret, secretItem, secretsHeadItem } from '#store/secrets';
+import { getSecretWithHead, getStoredSecret, type StoredSecret, secretItem, secretsHeadItem } from '#store/secrets';
 import { getService } from '#store/services';
 import { type SecretRef, SecretStoreUnavailableError, SecretValueNotFoundError } from '../secrets/secret-value-store.ts';
 import { secretValueStore } from '../secrets/value-store.ts';
@@ -30,17 +29,11 @@ export interface SecretWrite extends SecretSettings {
   value: string;
 }
 
-export interface SecretPreconditions {
-  ifMatch?: string;
-  /** `*`: only create, never overwrite. */
-  ifNoneMatch?: string;
-}
-
 async function requireService(service: string): Promise<void> {
   if (!(await getService(service))) throw new NotFoundError(`There is no service named ${service}.`);
 }
 
-function describe(ref: SecretRef): string {
+function label(ref: SecretRef): string {
   return `Secret ${ref.name} of ${ref.service} in ${ref.environment}`;
 }
 
@@ -49,21 +42,15 @@ function live(current: StoredSecret | undefined, now: Date): StoredSecret | unde
   return current && !isGone(current.secret, now) ? current : undefined;
 }
 
-function checkPreconditions(ref: SecretRef, current: Secret | undefined, conditions: SecretPreconditions): void {
-  const { ifMatch, ifNoneMatch } = conditions;
-  if (ifNoneMatch !== undefined && current) {
-    const tags = ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-    if (tags.includes('*') || tags.includes(etagOf(current.rev))) {
-      throw new PreconditionFailedError(`${describe(ref)} already exists (If-None-Match: ${ifNoneMatch}).`, { currentEtag: etagOf(current.rev) });
-    }
-  }
+/** Honours If-Match; a secret that does not exist matches nothing, not even `*`. */
+function checkIfMatch(ref: SecretRef, current: Secret | undefined, ifMatch: string | undefined): void {
   if (ifMatch === undefined) return;
   const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
   if (current && (tags.includes('*') || tags.includes(etagOf(current.rev)))) return;
   throw new PreconditionFailedError(
     current
-      ? `${describe(ref)} has changed since you read it (its ETag is now ${etagOf(current.rev)}); read it again and retry.`
-      : `${describe(ref)} does not exist, so it cannot match ${ifMatch}.`,
+      ? `${label(ref)} has changed since you read it (its ETag is now ${etagOf(current.rev)}); read it again and retry.`
+      : `${label(ref)} does not exist, so it cannot match ${ifMatch}.`,
     current ? { currentEtag: etagOf(current.rev) } : {},
   );
 }
@@ -71,7 +58,14 @@ function checkPreconditions(ref: SecretRef, current: Secret | undefined, conditi
 /** Logs why the value store failed (never a value: SDK errors do not echo them) and says so to the client. */
 function storeFailure(action: string, ref: SecretRef, error: unknown): never {
   if (error instanceof SecretValueNotFoundError) throw error;
-  logger.error('secret value store failed', { action, service: ref.service, environment: ref.environment, secret: ref.name, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
+  logger.error('secret value store failed', {
+    action,
+    service: ref.service,
+    environment: ref.environment,
+    secret: ref.name,
+    errorName: (error as Error)?.name,
+    errorMessage: (error as Error)?.message,
+  });
   throw new SecretStoreUnavailableError(`The secret value store could not ${action} ${ref.name}; nothing was recorded. Retry later.`);
 }
 
@@ -93,16 +87,17 @@ export async function putSecret(
   ref: SecretRef,
   input: SecretWrite,
   context: CommandContext,
-  conditions: SecretPreconditions = {},
 ): Promise<{ secret: Secret; created: boolean }> {
   const bytes = Buffer.byteLength(input.value, 'utf8');
   if (bytes > MAX_SECRET_VALUE_BYTES) {
-    throw new PayloadTooLargeError(`A secret value is at most ${MAX_SECRET_VALUE_BYTES} bytes (64 KB) of UTF-8; this one is ${bytes} bytes.`);
+    throw new PayloadTooLargeError(
+      `A secret value is at most ${MAX_SECRET_VALUE_BYTES} bytes (64 KB) of UTF-8; this one is ${bytes} bytes.`,
+    );
   }
   await requireService(ref.service);
   // Refuse what would be refused anyway before anything is written to the value store.
-  const before = await getSecretWithHead(ref.service, ref.environment, ref.name);
-  checkPreconditions(ref, live(before.current, new Date())?.secret, conditions);
+  const before = await getStoredSecret(ref.service, ref.environment, ref.name);
+  checkIfMatch(ref, live(before, new Date())?.secret, context.ifMatch);
 
   let versionId: string;
   try {
@@ -115,12 +110,17 @@ export async function putSecret(
   // change now fails If-Match, the table is unreachable), that version stays in the store
   // unreferenced: the metadata still names the previous version, which reveals keep returning;
   // for a secret that did not exist, an orphan value the next PUT of the same name overwrites.
-  const { value: _value, ...settings } = input;
+  const settings: SecretSettings = {
+    type: input.type,
+    description: input.description,
+    expiresAt: input.expiresAt,
+    rotationDays: input.rotationDays,
+  };
   return executeCommand(keys.secretsAggregate(ref.service), async () => {
     const now = new Date();
     const { head, current } = await getSecretWithHead(ref.service, ref.environment, ref.name);
     const existing = live(current, now);
-    checkPreconditions(ref, existing?.secret, conditions);
+    checkIfMatch(ref, existing?.secret, context.ifMatch);
     const next = writeSecret(current?.secret, ref, settings, context.actor, now);
     const created = !existing;
     return {
@@ -144,20 +144,19 @@ export async function putSecret(
 
 /** The metadata of a live secret; 404 when it does not exist (or its deletion has completed). */
 export async function readSecret(ref: SecretRef): Promise<Secret> {
-  const [service, { current }] = await Promise.all([getService(ref.service), getSecretWithHead(ref.service, ref.environment, ref.name)]);
+  const [service, current] = await Promise.all([getService(ref.service), getStoredSecret(ref.service, ref.environment, ref.name)]);
   if (!service) throw new NotFoundError(`There is no service named ${ref.service}.`);
   const existing = live(current, new Date());
-  if (!existing) throw new NotFoundError(`${describe(ref)} does not exist.`);
+  if (!existing) throw new NotFoundError(`${label(ref)} does not exist.`);
   return existing.secret;
 }
 
 async function requireRevealable(ref: SecretRef): Promise<StoredSecret> {
   await requireService(ref.service);
-  const { current } = await getSecretWithHead(ref.service, ref.environment, ref.name);
-  const existing = live(current, new Date());
-  if (!existing) throw new NotFoundError(`${describe(ref)} does not exist.`);
+  const existing = live(await getStoredSecret(ref.service, ref.environment, ref.name), new Date());
+  if (!existing) throw new NotFoundError(`${label(ref)} does not exist.`);
   if (existing.secret.status === 'scheduled_deletion') {
-    throw new ConflictError(`${describe(ref)} is scheduled for deletion on ${existing.secret.deletionDate}; PUT a new value to restore it.`, {
+    throw new ConflictError(`${label(ref)} is scheduled for deletion on ${existing.secret.deletionDate}; PUT a new value to restore it.`, {
       deletionDate: existing.secret.deletionDate,
     });
   }
@@ -169,7 +168,10 @@ async function requireRevealable(ref: SecretRef): Promise<StoredSecret> {
  * the reveal is committed: no reveal without its audit record, no record of a reveal that
  * failed. The caller has checked that the principal may reveal.
  */
-export async function revealSecret(ref: SecretRef, context: CommandContext): Promise<{ secret: Secret; value: string; revealedAt: string }> {
+export async function revealSecret(
+  ref: SecretRef,
+  context: CommandContext,
+): Promise<{ secret: Secret; value: string; revealedAt: string }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const read = await requireRevealable(ref);
     let value: string;
@@ -177,7 +179,9 @@ export async function revealSecret(ref: SecretRef, context: CommandContext): Pro
       value = await secretValueStore().get(ref, read.valueVersionId ?? undefined);
     } catch (error) {
       if (error instanceof SecretValueNotFoundError) {
-        throw new ConflictError(`${describe(ref)} has no readable value in the value store (version ${read.secret.version}); PUT a new value.`);
+        throw new ConflictError(
+          `${label(ref)} has no readable value in the value store (version ${read.secret.version}); PUT a new value.`,
+        );
       }
       storeFailure('read the value of', ref, error);
     }
@@ -209,7 +213,7 @@ export async function revealSecret(ref: SecretRef, context: CommandContext): Pro
     });
     if ('secret' in outcome) return { secret: outcome.secret, value, revealedAt: outcome.secret.lastRevealedAt as string };
   }
-  throw new ConflictError(`${describe(ref)} kept changing while being revealed; retry the request.`);
+  throw new ConflictError(`${label(ref)} kept changing while being revealed; retry the request.`);
 }
 
 /**
@@ -218,9 +222,9 @@ export async function revealSecret(ref: SecretRef, context: CommandContext): Pro
  */
 export async function deleteSecret(ref: SecretRef, recoveryDays: number, context: CommandContext): Promise<Secret> {
   await requireService(ref.service);
-  const before = live((await getSecretWithHead(ref.service, ref.environment, ref.name)).current, new Date());
-  if (!before) throw new NotFoundError(`${describe(ref)} does not exist.`);
-  checkPreconditions(ref, before.secret, { ifMatch: context.ifMatch });
+  const before = live(await getStoredSecret(ref.service, ref.environment, ref.name), new Date());
+  if (!before) throw new NotFoundError(`${label(ref)} does not exist.`);
+  checkIfMatch(ref, before.secret, context.ifMatch);
   if (before.secret.status === 'scheduled_deletion') return before.secret;
 
   let deletionDate: string;
@@ -235,8 +239,8 @@ export async function deleteSecret(ref: SecretRef, recoveryDays: number, context
   return executeCommand<Secret>(keys.secretsAggregate(ref.service), async () => {
     const { head, current } = await getSecretWithHead(ref.service, ref.environment, ref.name);
     const existing = live(current, new Date());
-    if (!existing) throw new NotFoundError(`${describe(ref)} does not exist.`);
-    checkPreconditions(ref, existing.secret, { ifMatch: context.ifMatch });
+    if (!existing) throw new NotFoundError(`${label(ref)} does not exist.`);
+    checkIfMatch(ref, existing.secret, context.ifMatch);
     if (existing.secret.status === 'scheduled_deletion') return { unchanged: existing.secret };
     const next = scheduleSecretDeletion(existing.secret, deletionDate);
     return {

@@ -83,7 +83,7 @@ export async function registerVersion(serviceName: string, input: NewVersion, co
         service: serviceName,
         subject: `version/${serviceName}@${version.version}`,
         changes: { before: null, after: version },
-        effects: [serviceItem(service), versionItem(version, precedence)],
+        effects: [versionItem(version, precedence), serviceItem(service)],
       },
       result: () => version,
     };
@@ -124,7 +124,7 @@ export async function moveVersion(
         service: serviceName,
         subject: `version/${serviceName}@${current.version}`,
         changes: { before: lifecycleFields(current), after: lifecycleFields(next) },
-        effects: [serviceItem(service), versionItem(next, precedenceKey(semver))],
+        effects: [versionItem(next, precedenceKey(semver)), serviceItem(service)],
       },
       result: () => next,
     };
@@ -193,7 +193,7 @@ export async function addVersionChanges(
         service: serviceName,
         subject: `version/${serviceName}@${current.version}`,
         changes: { before: { changeCount: current.changes.length }, after: { changeCount: next.changes.length, added: changes } },
-        effects: [serviceItem(stored.service), versionItem(next, precedenceKey(semver))],
+        effects: [versionItem(next, precedenceKey(semver)), serviceItem(stored.service)],
       },
       result: () => next,
     };

@@ -4,7 +4,9 @@ import type { FieldError } from '#domain/errors';
 
 /** JSON Schema (draft 2020-12) checks of configuration values, with Ajv. */
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+// addUsedSchema: false — a schema's `$id` must not be registered on the shared instance, or the next
+// version of that schema (same `$id`) would be refused as a duplicate.
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true, addUsedSchema: false });
 addFormats.default(ajv);
 const compiled = new Map<string, ValidateFunction>();
 
@@ -13,7 +15,14 @@ export function schemaProblems(schema: unknown): FieldError[] {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     return [{ pointer: '/body', message: 'a JSON Schema is a JSON object' }];
   }
-  if (!ajv.validateSchema(schema)) {
+  let valid: boolean;
+  try {
+    valid = ajv.validateSchema(schema) as boolean;
+  } catch (error) {
+    // Ajv throws when `$schema` names a meta-schema it does not have (draft-07, a private one).
+    return [{ pointer: '/body/$schema', message: `${(error as Error).message}; use https://json-schema.org/draft/2020-12/schema or leave $schema out` }];
+  }
+  if (!valid) {
     return (ajv.errors ?? []).map((error) => ({ pointer: `/body${error.instancePath}`, message: error.message ?? 'is not valid JSON Schema' }));
   }
   try {

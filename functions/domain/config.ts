@@ -115,3 +115,20 @@ export function layerEtag(version: number): string {
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value));
 }
+
+/**
+ * Numbers DynamoDB cannot keep (through the document client): beyond ±(2^53 − 1), which would
+ * lose digits, and non-zero ones smaller in magnitude than 1e-130. Each with its pointer, so a
+ * write is refused with a 400 instead of failing in the store.
+ */
+export function unstorableNumbers(value: unknown, pointer: string): FieldError[] {
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    return magnitude > Number.MAX_SAFE_INTEGER || (magnitude !== 0 && magnitude < 1e-130)
+      ? [{ pointer, message: `${value} cannot be stored exactly; numbers are at most ${Number.MAX_SAFE_INTEGER} in size and at least 1e-130 when not 0 (write it as a string)` }]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => unstorableNumbers(item, `${pointer}/${i}`));
+  if (isPlainObject(value)) return Object.entries(value).flatMap(([key, item]) => unstorableNumbers(item, `${pointer}/${escapePointer(key)}`));
+  return [];
+}

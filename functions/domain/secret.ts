@@ -130,7 +130,7 @@ export function markRevealed(current: Secret, actor: SecretActor, now: Date): Se
  */
 export function canRevealSecret(principal: Principal, service: string): boolean {
   if (principal.role === 'admin') return principal.services === null || principal.services.includes(service);
-  return hasRole(principal, 'deployer') && principal.services !== null && principal.services.includes(service);
+  return hasRole(principal, 'deployer') && principal.services?.includes(service) === true;
 }
 
 /** When the current value is due for rotation, or null without a rotation period. */

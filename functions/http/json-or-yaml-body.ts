@@ -11,9 +11,14 @@ export function parseJsonOrYaml(raw: string, contentType: string): unknown {
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (YAML_CONTENT_TYPES.includes(mediaType)) {
     try {
-      return parse(raw, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+      // Through JSON: YAML can build what JSON cannot hold (cycles through aliases, binary).
+      return JSON.parse(JSON.stringify(parse(raw, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 })) ?? 'null');
     } catch (error) {
-      if (!(error instanceof YAMLParseError)) throw error;
+      if (!(error instanceof YAMLParseError)) {
+        // Alias trouble (an unknown anchor, too many aliases) and cycles are thrown as other errors, without a position.
+        const message = (error as Error).message.split('\n')[0] ?? 'is not valid YAML';
+        throw new ValidationError(`The body is not valid YAML: ${message}.`, [{ pointer: '/body', message }]);
+      }
       const [line, column] = [error.linePos?.[0]?.line, error.linePos?.[0]?.col];
       const where = line ? ` at line ${line}, column ${column}` : '';
       // The parser's first line repeats the position; keep the words only.

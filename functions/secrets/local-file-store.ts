@@ -35,7 +35,8 @@ export function loadOrCreateKey(keyFile: string): Buffer {
   }
   if ((statSync(keyFile).mode & 0o077) !== 0) chmodSync(keyFile, 0o600);
   const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new Error(`${keyFile} does not hold a 256-bit base64 key; restore it, or remove it together with the secrets folder.`);
+  if (key.length !== KEY_BYTES)
+    throw new Error(`${keyFile} does not hold a 256-bit base64 key; restore it, or remove it together with the secrets folder.`);
   return key;
 }
 
@@ -91,7 +92,9 @@ function decrypt(file: EncryptedFile, path: string, key: Buffer): LocalSecretRec
   try {
     plaintext = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error(`The local secret file for ${path} does not decrypt with the key beside the folder (wrong key, or the file was altered).`);
+    throw new Error(
+      `The local secret file for ${path} does not decrypt with the key beside the folder (wrong key, or the file was altered).`,
+    );
   }
   return { versions: JSON.parse(plaintext) as LocalSecretRecord['versions'], deletionDate: file.deletionDate };
 }

@@ -41,7 +41,9 @@ export function secretPath(ref: SecretRef): string {
 export class SecretValueNotFoundError extends Error {
   override name = 'SecretValueNotFoundError';
   constructor(ref: SecretRef, reason: 'absent' | 'scheduled for deletion') {
-    super(`The value of ${secretPath(ref)} is ${reason === 'absent' ? 'not in the value store' : 'scheduled for deletion in the value store'}.`);
+    super(
+      `The value of ${secretPath(ref)} is ${reason === 'absent' ? 'not in the value store' : 'scheduled for deletion in the value store'}.`,
+    );
   }
 }
 

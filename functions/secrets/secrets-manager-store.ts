@@ -35,7 +35,9 @@ export class SecretsManagerStore implements SecretValueStore {
 
   constructor(settings: SecretsManagerStoreSettings) {
     if (!/^[\w/+=.@-]+\/$/.test(settings.prefix)) {
-      throw new Error(`SECRETS_PREFIX must be a Secrets Manager name prefix ending in "/", such as steward/prod/; it is "${settings.prefix}".`);
+      throw new Error(
+        `SECRETS_PREFIX must be a Secrets Manager name prefix ending in "/", such as steward/prod/; it is "${settings.prefix}".`,
+      );
     }
     this.prefix = settings.prefix;
     this.kmsKeyId = settings.kmsKeyId || undefined;

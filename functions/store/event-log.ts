@@ -31,7 +31,11 @@ export interface NewEvent {
   service?: string;
   subject: string;
   changes: { before: unknown; after: unknown };
-  /** Items to project, whole. Each is stamped with the event's sequence number as `aggSeq`. */
+  /**
+   * Items to project, whole. Each is stamped with the event's sequence number as `aggSeq`.
+   * The LAST item must be the aggregate's head (the item commands read `seq` from): it is
+   * written only after all the others, so a head at sequence N means every effect of N is in.
+   */
   effects: Item[];
 }
 
@@ -101,26 +105,31 @@ export async function appendEvent(aggregate: string, expectedSeq: number, event:
   return stored;
 }
 
-/** Applies an event's effects (each only if no later event already wrote the item), then marks it projected. */
+/**
+ * Applies an event's effects (each only if no later event already wrote the item), the head
+ * last, then marks the event projected. Writing the head last matters: a command decides on the
+ * head's sequence number, so the head must never say N while another effect of N is missing.
+ */
 export async function project(event: Pick<StoredEvent, 'aggregate' | 'seq' | 'effects'>): Promise<void> {
   const client = documentClient();
-  await Promise.all(
-    event.effects.map(async (effect) => {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName(),
-            Item: { ...effect, [PROJECTION_SEQ]: event.seq },
-            ConditionExpression: 'attribute_not_exists(PK) OR #seq < :seq',
-            ExpressionAttributeNames: { '#seq': PROJECTION_SEQ },
-            ExpressionAttributeValues: { ':seq': event.seq },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // a later event already wrote this item
-      }
-    }),
-  );
+  const put = async (effect: Item) => {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...effect, [PROJECTION_SEQ]: event.seq },
+          ConditionExpression: 'attribute_not_exists(PK) OR #seq < :seq',
+          ExpressionAttributeNames: { '#seq': PROJECTION_SEQ },
+          ExpressionAttributeValues: { ':seq': event.seq },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // a later event already wrote this item
+    }
+  };
+  const head = event.effects.at(-1);
+  await Promise.all(event.effects.slice(0, -1).map(put));
+  if (head) await put(head);
   await client.send(
     new UpdateCommand({
       TableName: tableName(),

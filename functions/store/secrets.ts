@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Secret } from '#domain/secret';
 import { documentClient, tableName } from '#store/client';
-import type { Item } from '#store/event-log';
+import { type Item, project, type StoredEvent } from '#store/event-log';
 import { keys } from '#store/keys';
 import { type Page, queryPage } from '#store/pagination';
 
@@ -12,9 +12,24 @@ import { type Page, queryPage } from '#store/pagination';
  */
 
 const FIELDS = [
-  'service', 'environment', 'name', 'type', 'description', 'version', 'createdAt', 'updatedAt', 'updatedBy',
-  'expiresAt', 'rotationDays', 'lastRevealedAt', 'lastRevealedBy', 'status', 'deletionDate', 'expiryNoticeAt',
-  'rotationNoticeAt', 'rev',
+  'service',
+  'environment',
+  'name',
+  'type',
+  'description',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'updatedBy',
+  'expiresAt',
+  'rotationDays',
+  'lastRevealedAt',
+  'lastRevealedBy',
+  'status',
+  'deletionDate',
+  'expiryNoticeAt',
+  'rotationNoticeAt',
+  'rev',
 ] as const;
 
 export interface SecretsHead {
@@ -25,8 +40,11 @@ export function secretsHeadItem(service: string): Item {
   return { ...keys.secretsHead(service), entity: 'secrets-head', service };
 }
 
-/** `valueVersionId` is the value store's id of the version written: for tracing, not a secret. */
-export function secretItem(secret: Secret, valueVersionId?: string): Item {
+/**
+ * `valueVersionId` is the value store's id of the version the metadata describes: reveals read
+ * that version. Every rewrite of the item must carry it on, hence no default.
+ */
+export function secretItem(secret: Secret, valueVersionId: string | null): Item {
   return {
     ...keys.secret(secret.service, secret.environment, secret.name),
     ...keys.secretsIndex(secret.service, secret.environment, secret.name),
@@ -45,17 +63,40 @@ export interface StoredSecret {
   valueVersionId: string | null;
 }
 
-/** The aggregate's head and one secret, read together (both consistent). */
+/**
+ * The aggregate's head and one secret, as a decision needs them. Effects are projected in
+ * parallel, so a writer that died mid-projection can leave the head at its event while the
+ * secret item is still older; deciding on that would overwrite the lost effect for good (a
+ * later event's item is never overwritten by an earlier one). Every event here was appended
+ * after reading a head that was fully projected, so only the head's own event can be half
+ * done: finish it, then read again.
+ */
 export async function getSecretWithHead(
   service: string,
   environment: string,
   name: string,
 ): Promise<{ head: SecretsHead; current: StoredSecret | undefined }> {
-  const [head, current] = await Promise.all([getItem(keys.secretsHead(service)), getItem(keys.secret(service, environment, name))]);
-  return {
-    head: { seq: Number(head?.aggSeq ?? 0) },
-    current: current ? { secret: secretFromItem(current), valueVersionId: (current.valueVersionId as string | undefined) ?? null } : undefined,
-  };
+  const read = async () => Promise.all([getItem(keys.secretsHead(service)), getItem(keys.secret(service, environment, name))]);
+  let [head, current] = await read();
+  const seq = Number(head?.aggSeq ?? 0);
+  if (seq > 0) {
+    const event = await getItem(keys.event(keys.secretsAggregate(service), seq));
+    if (event && event.GSI4PK !== undefined) {
+      await project(event as unknown as StoredEvent);
+      [head, current] = await read();
+    }
+  }
+  return { head: { seq: Number(head?.aggSeq ?? 0) }, current: storedSecret(current) };
+}
+
+/** One secret as last projected: for reads and for checks a decision repeats. */
+export async function getStoredSecret(service: string, environment: string, name: string): Promise<StoredSecret | undefined> {
+  return storedSecret(await getItem(keys.secret(service, environment, name)));
+}
+
+function storedSecret(item: Record<string, unknown> | undefined): StoredSecret | undefined {
+  if (!item) return undefined;
+  return { secret: secretFromItem(item), valueVersionId: (item.valueVersionId as string | undefined) ?? null };
 }
 
 async function getItem(key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {
@@ -63,21 +104,21 @@ async function getItem(key: { PK: string; SK: string }): Promise<Record<string, 
   return Item;
 }
 
-export async function getSecret(service: string, environment: string, name: string): Promise<Secret | undefined> {
-  const item = await getItem(keys.secret(service, environment, name));
-  return item ? secretFromItem(item) : undefined;
-}
-
-/** A service's secrets, by environment then name; optionally of one environment. */
+/**
+ * A service's live secrets, by environment then name; optionally of one environment. Secrets
+ * whose deletion has completed are left out (their items stay until the name is used again).
+ */
 export async function listSecrets(
   service: string,
-  options: { limit: number; cursor?: string; environment?: string },
+  options: { limit: number; cursor?: string; environment?: string; now: Date },
 ): Promise<Page<Secret>> {
   const prefix = options.environment ? `${keys.secretPrefix}${options.environment}#` : keys.secretPrefix;
   const page = await queryPage({
     partition: keys.secretsAggregate(service),
     sortKeyCondition: 'begins_with(#sk, :prefix)',
-    values: { ':prefix': prefix },
+    filter: '#status = :active OR #deletionDate > :now',
+    names: { '#status': 'status', '#deletionDate': 'deletionDate' },
+    values: { ':prefix': prefix, ':active': 'active', ':now': options.now.toISOString() },
     limit: options.limit,
     cursor: options.cursor,
   });

@@ -98,25 +98,26 @@ describe('a crash between any two writes', () => {
     });
   }
 
-  it('converges through the next write to the same service, without the reconciler', async () => {
-    // Prepare: the release is committed but none of its projections are written.
-    await registerService({ name: 'crash-next-writer', kind: 'api' }, context);
-    await registerVersion('crash-next-writer', { version: '1.0.0' }, context);
-    crash.crashAfterWrites(1);
-    await moveVersion('crash-next-writer', '1.0.0', 'release', {}, context).catch(() => undefined);
+  for (const survivingWrites of [1, 2, 3]) {
+  it(`converges through the next write to the same service after ${survivingWrites} write(s), without the reconciler`, async () => {
+    // Prepare: the release is committed; some or none of its projections are written.
+    const name = `crash-next-${survivingWrites}`;
+    await registerService({ name: name, kind: 'api' }, context);
+    await registerVersion(name, { version: '1.0.0' }, context);
+    crash.crashAfterWrites(survivingWrites);
+    await moveVersion(name, '1.0.0', 'release', {}, context).catch(() => undefined);
     crash.revive();
-    expect((await versionState('crash-next-writer', '1.0.0')).status).toBe('draft');
 
     // Act: another client registers a version of the same service.
-    const response = await call(runtime, 'POST', '/v1/services/crash-next-writer/versions', { body: { version: '1.1.0' } });
+    const response = await call(runtime, 'POST', `/v1/services/${name}/versions`, { body: { version: '1.1.0' } });
 
     // Assess
     expect(response.status).toBe(201);
-    expect((await versionState('crash-next-writer', '1.0.0')).status).toBe('released');
-    const service = await serviceState('crash-next-writer');
+    expect((await versionState(name, '1.0.0')).status).toBe('released');
+    const service = await serviceState(name);
     expect(service.versionCounts).toEqual({ draft: 1, released: 1, deprecated: 0, retired: 0 });
     expect(service.latestReleased).toBe('1.0.0');
-    const history = await call(runtime, 'GET', '/v1/services/crash-next-writer/history');
+    const history = await call(runtime, 'GET', `/v1/services/${name}/history`);
     expect(history.body.items.map((event: { type: string }) => event.type)).toEqual([
       'version.registered',
       'version.released',
@@ -124,6 +125,7 @@ describe('a crash between any two writes', () => {
       'service.created',
     ]);
   });
+  }
 
   it('refuses a duplicate service even when the first creation crashed before its projection', async () => {
     // Prepare

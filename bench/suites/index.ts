@@ -1,0 +1,6 @@
+import type { Suite } from '../suite.ts';
+import { bundlesSuite } from './bundles.ts';
+import { registrySuite } from './registry.ts';
+
+/** Every suite, in the order they run. A new feature adds its suite here. */
+export const SUITES: Suite[] = [registrySuite, bundlesSuite];
