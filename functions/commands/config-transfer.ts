@@ -2,7 +2,7 @@ import type { CommandContext } from '#commands/context';
 import { checkEnvironments } from '#commands/config-checks';
 import { environmentsOf, loadState } from '#commands/config-state';
 import { MAX_SCHEMA_BYTES, refuseUnstorableNumbers } from '#commands/configs';
-import { BASE_LAYER, chainOf, type JsonObject, jsonBytes, type LayerSummary, MAX_RESOLVED_BYTES } from '#domain/config';
+import { BASE_LAYER, chainOf, type JsonObject, jsonBytes, type LayerSummary, MAX_RESOLVED_BYTES, sameJson } from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '#domain/errors';
 import { jsonPatch, MAX_AUDITED_PATCH_BYTES } from '#domain/json-patch';
@@ -113,7 +113,7 @@ export async function importConfig(service: string, document: ConfigDocument, dr
     // A document without a schema (or with `schema: null`, as exported by a service that has none) leaves the schema as it is.
     const schema = document.schema ?? currentSchema;
     if (document.schema) {
-      const changed = JSON.stringify(currentSchema) !== JSON.stringify(document.schema);
+      const changed = !sameJson(currentSchema, document.schema);
       changes.push({ kind: 'schema', name: 'schema', action: changed ? (currentSchema ? 'update' : 'create') : 'unchanged', patch: jsonPatch(currentSchema ?? {}, document.schema) });
       if (changed) {
         const version = (head.schemaVersion ?? 0) + 1;
@@ -123,7 +123,7 @@ export async function importConfig(service: string, document: ConfigDocument, dr
     }
     for (const [layer, content] of Object.entries(incoming)) {
       const previous = before.contents.get(layer);
-      const unchanged = previous !== undefined && head.layers[layer]?.extends === (content.extends ?? null) && JSON.stringify(previous) === JSON.stringify(content.values);
+      const unchanged = previous !== undefined && head.layers[layer]?.extends === (content.extends ?? null) && sameJson(previous, content.values);
       changes.push({ kind: 'layer', name: layer, action: unchanged ? 'unchanged' : previous ? 'update' : 'create', patch: jsonPatch(previous ?? {}, content.values) });
       if (unchanged) {
         layers[layer] = head.layers[layer] as LayerSummary;
@@ -149,7 +149,7 @@ export async function importConfig(service: string, document: ConfigDocument, dr
         throw new ValidationError('Variables belong to environments; the base layer has none.', [{ pointer: '/body/variables/base', message: 'must name an environment, not base' }]);
       }
       const previous = before.variables.get(environment);
-      const unchanged = previous !== undefined && JSON.stringify(previous) === JSON.stringify(variables);
+      const unchanged = previous !== undefined && sameJson(previous, variables);
       changes.push({ kind: 'variables', name: environment, action: unchanged ? 'unchanged' : previous ? 'update' : 'create', patch: jsonPatch(previous ?? {}, variables) });
       if (unchanged) continue;
       const rev = (head.variables[environment] ?? 0) + 1;

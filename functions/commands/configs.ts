@@ -1,7 +1,7 @@
 import type { CommandContext } from '#commands/context';
 import { checkEnvironments } from '#commands/config-checks';
 import { type ConfigState, environmentsOf, layersNeeded, loadState } from '#commands/config-state';
-import { BASE_LAYER, dependentsOf, type JsonObject, jsonBytes, layerEtag, type LayerSummary, MAX_RESOLVED_BYTES, unstorableNumbers } from '#domain/config';
+import { BASE_LAYER, dependentsOf, type JsonObject, jsonBytes, layerEtag, type LayerSummary, MAX_RESOLVED_BYTES, sameJson, unstorableNumbers } from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, PreconditionFailedError, ValidationError } from '#domain/errors';
 import { auditedPatch } from '#domain/json-patch';
@@ -57,7 +57,7 @@ export async function putSchema(service: string, schema: unknown, context: Comma
   return executeCommand<StoredSchema>(keys.configAggregate(service), async () => {
     const { head, seq } = await getConfigHead(service);
     const current = await getSchema(service);
-    if (current && JSON.stringify(current.schema) === JSON.stringify(schema)) return { unchanged: current };
+    if (current && sameJson(current.schema, schema)) return { unchanged: current };
     // Every environment must satisfy the new schema, as it would have to on its next write.
     const environments = environmentsOf(head.layers);
     checkEnvironments(environments, await loadState(service, head, schema as object, layersNeeded(environments, head.layers), environments));
@@ -117,7 +117,7 @@ export async function putLayer(service: string, layer: string, write: LayerWrite
     const needed = layersNeeded(layer === BASE_LAYER ? affected : [layer, ...affected], proposedLayers);
     const state: ConfigState = await loadState(service, head, schema, [...needed, layer], affected);
     const previous = current ? (await getLayerVersion(service, layer, current.version)) : undefined;
-    if (previous && previous.extends === parent && JSON.stringify(previous.values) === JSON.stringify(write.values) && restoredFrom === null) {
+    if (previous && previous.extends === parent && sameJson(previous.values, write.values) && restoredFrom === null) {
       return { unchanged: { version: previous, created: false } };
     }
     state.layers = proposedLayers;
@@ -179,7 +179,7 @@ export async function putVariables(
     const before = state.variables.get(environment) ?? {};
     const rev = (head.variables[environment] ?? 0) + 1;
     const stored: StoredVariables = { environment, variables, rev, updatedAt: new Date().toISOString() };
-    if (JSON.stringify(before) === JSON.stringify(variables) && head.variables[environment]) {
+    if (sameJson(before, variables) && head.variables[environment]) {
       return { unchanged: { ...stored, rev: head.variables[environment] } };
     }
     state.variables.set(environment, variables);

@@ -132,3 +132,20 @@ export function unstorableNumbers(value: unknown, pointer: string): FieldError[]
   if (isPlainObject(value)) return Object.entries(value).flatMap(([key, item]) => unstorableNumbers(item, `${pointer}/${escapePointer(key)}`));
   return [];
 }
+
+/**
+ * Whether two JSON values hold the same content. DynamoDB does not keep the order of a map's
+ * keys, so comparing serialised text would see a reordered copy as a change.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -34,6 +34,17 @@ export const EVENT_CATALOGUE = {
   'secret.revealed': { description: "A secret's value was revealed to a caller.", severity: 'warning', critical: true },
   'secret.deletion_scheduled': { description: 'A secret was scheduled for deletion after its recovery window.', severity: 'warning', critical: true },
   'secret.expiring': { description: 'A secret expires within 14 days, or has expired.', severity: 'warning', critical: false },
+  'environment.created': { description: 'A deployment environment was defined.', severity: 'info', critical: false },
+  'environment.updated': { description: "An environment's traffic, protection or health gate settings changed.", severity: 'info', critical: false },
+  'deployment.started': { description: 'A deployment was accepted and its workflow started.', severity: 'info', critical: false },
+  'deployment.awaiting_approval': { description: 'A deployment waits for someone to approve it.', severity: 'warning', critical: false },
+  'deployment.approved': { description: 'A deployment waiting for approval was approved.', severity: 'info', critical: false },
+  'deployment.step_completed': { description: 'A deployment step applied new traffic weights.', severity: 'info', critical: false },
+  'deployment.gate_evaluated': { description: "A health gate check ran during a deployment's bake.", severity: 'info', critical: false },
+  'deployment.succeeded': { description: 'A deployment reached 100% and became the active version.', severity: 'info', critical: false },
+  'deployment.rolled_back': { description: 'A deployment was rolled back: the previous weights are restored.', severity: 'critical', critical: true },
+  'deployment.failed': { description: 'A deployment failed and could not restore the previous weights.', severity: 'critical', critical: true },
+  'deployment.cancelled': { description: 'A deployment was cancelled and the previous weights restored.', severity: 'warning', critical: false },
   'secret.rotation_due': { description: 'A secret is older than its rotation period.', severity: 'warning', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 
