@@ -15,6 +15,10 @@
  * | config schema   | CFG#<service>       | SCHEMA            |                             |
  * | secrets head    | SECRETS#<service>   | HEAD              |                             |
  * | secret metadata | SECRETS#<service>   | SECRET#<env>#<nm> | SECRETS / <svc>#<env>#<nm>  |
+ * | environment     | ENV#<svc>#<env>     | HEAD              | ENVS#<svc> / <env>          |
+ * | deployment      | ENV#<svc>#<env>     | DEPLOY#<id>       | DEPLOYS#<svc> / <id>        |
+ * | deployment log  | ENV#<svc>#<env>     | DEPLOY#<id>#LOG#n |                             |
+ * | idempotency key | ENV#<svc>#<env>     | IDEMP#<key>       |                             |
  *
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
  * and, until projected, GSI4 (UNPROJECTED / <at>#<id>).
@@ -60,6 +64,24 @@ export const keys = {
   secretPrefix: 'SECRET#',
   secretsIndex: (service: string, env: string, name: string) => ({ GSI1PK: 'SECRETS', GSI1SK: `${service}#${env}#${name}` }),
   secretsListPartition: 'SECRETS',
+
+  /** One aggregate per service and environment: "one active deployment" is decided there, atomically. */
+  environmentAggregate: (service: string, env: string) => `ENV#${service}#${env}`,
+  environmentHead: (service: string, env: string) => ({ PK: `ENV#${service}#${env}`, SK: 'HEAD' }),
+  environmentsIndex: (service: string, env: string) => ({ GSI1PK: `ENVS#${service}`, GSI1SK: env }),
+  environmentsListPartition: (service: string) => `ENVS#${service}`,
+  deployment: (service: string, env: string, id: string) => ({ PK: `ENV#${service}#${env}`, SK: `DEPLOY#${id}` }),
+  deploymentsIndex: (service: string, id: string) => ({ GSI1PK: `DEPLOYS#${service}`, GSI1SK: id }),
+  deploymentsListPartition: (service: string) => `DEPLOYS#${service}`,
+  /** Sparse: only deployments still running are in it, for the local runtime's restart reconciliation. */
+  activeDeploymentsIndex: (id: string) => ({ GSI2PK: 'ACTIVE_DEPLOYMENTS', GSI2SK: id }),
+  activeDeploymentsPartition: 'ACTIVE_DEPLOYMENTS',
+  deploymentLog: (service: string, env: string, id: string, seq: number) => ({
+    PK: `ENV#${service}#${env}`,
+    SK: `DEPLOY#${id}#LOG#${String(seq).padStart(10, '0')}`,
+  }),
+  deploymentLogPrefix: (id: string) => `DEPLOY#${id}#LOG#`,
+  idempotency: (service: string, env: string, key: string) => ({ PK: `ENV#${service}#${env}`, SK: `IDEMP#${key}` }),
 } as const;
 
 export function eventSortKey(seq: number): string {

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { CommandContext } from '#commands/context';
+import { checkIfMatch } from '#commands/context';
+import type { Environment, HealthGate, Protection, TrafficConfig } from '#domain/deployment';
+import { NotFoundError } from '#domain/errors';
+import { secretValueStore } from '#secrets/value-store';
+import { executeCommand } from '#store/event-log';
+import { environmentItem, getEnvironment } from '#store/environments';
+import { keys } from '#store/keys';
+import { getService } from '#store/services';
+
+export interface EnvironmentInput {
+  traffic?: TrafficConfig;
+  protection?: Partial<Protection>;
+  healthGate?: HealthGate | null;
+}
+
+export interface EnvironmentWriteResult {
+  environment: Environment;
+  created: boolean;
+  /** Shown once, when an HTTP router's signing secret is made. */
+  routerSigningSecret: string | null;
+}
+
+/** Where the signing secret of an environment's HTTP router lives in the secret value store. */
+export function routerSecretRef(service: string, environment: string) {
+  return { service, environment, name: 'steward-router-signing-secret' };
+}
+
+export const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 60;
+
+/**
+ * Creates or updates an environment's settings. An HTTP router gets a Standard Webhooks signing
+ * secret (`whsec_…`) the first time: kept in the secret value store, shown in this response only.
+ */
+export async function putEnvironment(
+  service: string,
+  name: string,
+  input: EnvironmentInput,
+  context: CommandContext,
+): Promise<EnvironmentWriteResult> {
+  if (!(await getService(service))) throw new NotFoundError(`There is no service named ${service}.`);
+  let routerSigningSecret: string | null = null;
+  return executeCommand<EnvironmentWriteResult>(keys.environmentAggregate(service, name), async () => {
+    const stored = await getEnvironment(service, name);
+    if (stored) checkIfMatch(context.ifMatch, stored.environment.rev, `Environment ${name}`);
+    const now = new Date().toISOString();
+    const current = stored?.environment;
+    const traffic = input.traffic ?? current?.traffic ?? { driver: 'none' };
+    const next: Environment = {
+      service,
+      name,
+      traffic,
+      protection: {
+        requiresApproval: input.protection?.requiresApproval ?? current?.protection.requiresApproval ?? false,
+        approvalTimeoutMinutes: input.protection?.approvalTimeoutMinutes ?? current?.protection.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES,
+        allowedStrategies: input.protection?.allowedStrategies ?? current?.protection.allowedStrategies ?? null,
+      },
+      healthGate: input.healthGate === undefined ? (current?.healthGate ?? null) : input.healthGate,
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+      rev: (current?.rev ?? 0) + 1,
+      activeVersion: current?.activeVersion ?? null,
+      previousVersion: current?.previousVersion ?? null,
+      weights: current?.weights ?? {},
+      routingRevision: current?.routingRevision ?? 0,
+      activeDeploymentId: current?.activeDeploymentId ?? null,
+      recentDeploymentIds: current?.recentDeploymentIds ?? [],
+    };
+    const settings = (environment: Environment | undefined) =>
+      environment ? { traffic: environment.traffic, protection: environment.protection, healthGate: environment.healthGate } : null;
+    if (current && JSON.stringify(settings(current)) === JSON.stringify(settings(next))) {
+      return { unchanged: { environment: current, created: false, routerSigningSecret: null } };
+    }
+    const needsRouterSecret = traffic.driver === 'http' && current?.traffic.driver !== 'http';
+    if (needsRouterSecret && routerSigningSecret === null) {
+      // Written before the event: a failed write leaves nothing pointing at a missing secret.
+      routerSigningSecret = `whsec_${randomBytes(32).toString('base64')}`;
+      await secretValueStore().put(routerSecretRef(service, name), routerSigningSecret);
+    }
+    return {
+      expectedSeq: stored?.seq ?? 0,
+      event: {
+        type: current ? 'environment.updated' : 'environment.created',
+        actor: context.actor,
+        requestId: context.requestId,
+        service,
+        subject: `environment/${service}/${name}`,
+        changes: { before: settings(current), after: settings(next) },
+        effects: [environmentItem(next)],
+      },
+      result: () => ({ environment: next, created: !current, routerSigningSecret: needsRouterSecret ? routerSigningSecret : null }),
+    };
+  });
+}
