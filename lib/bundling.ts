@@ -24,6 +24,8 @@ export const HANDLER_ENTRIES = [
   'config-writes',
   'config-transfer',
   'secrets',
+  'deployments',
+  'deployment-task',
   'system',
   'fallback',
   'authorizer',

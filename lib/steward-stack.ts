@@ -29,6 +29,7 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   'config-writes': { access: 'RW' },
   'config-transfer': { access: 'RW' },
   secrets: { access: 'RW' },
+  deployments: { access: 'RW' },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
   system: { access: 'RO' },

@@ -6,6 +6,8 @@ import { generateSecret } from '#domain/api-key';
 import { SYSTEM_PRINCIPAL } from '#domain/roles';
 import { configureStore } from '#store/client';
 import { reconcile } from '#store/event-log';
+import { configureOrchestrator } from '#deployments/orchestrator';
+import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
 import { localFileSecretStore } from '../functions/secrets/local-file-store.ts';
@@ -30,6 +32,10 @@ export interface RuntimeOptions {
 }
 
 export interface Runtime {
+  /** Runs deployment workflows in this process. */
+  deployments: LocalDeploymentExecutor;
+  /** Deployments found running at start-up and rolled back (a workflow cannot outlive its process). */
+  settledDeployments: number;
   url: string;
   port: number;
   adminKey: string;
@@ -60,6 +66,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const { key: adminKey, source: adminKeySource } = resolveAdminKey(options.adminKey, dataDir);
   await ensureBootstrapKey(adminKey, { actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'local-runtime' }, requestId: 'startup' });
   await reconcile();
+  const deployments = new LocalDeploymentExecutor();
+  configureOrchestrator(deployments);
+  const settledDeployments = await deployments.reconcile();
   const reconciler = setInterval(() => void reconcile().catch(() => undefined), options.reconcileEveryMs ?? 30_000);
   reconciler.unref();
   // Once at start (a machine that is often off may never reach the hour), then on the timer.
@@ -80,7 +89,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     adminKey,
     adminKeySource,
     dataDir,
+    deployments,
+    settledDeployments,
     close: async () => {
+      deployments.stopAll();
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       server.closeAllConnections();

@@ -8,6 +8,7 @@ import { handler as audit } from '../functions/handlers/audit.ts';
 import { handler as configTransfer } from '../functions/handlers/config-transfer.ts';
 import { handler as configWrites } from '../functions/handlers/config-writes.ts';
 import { handler as configs } from '../functions/handlers/configs.ts';
+import { handler as deployments } from '../functions/handlers/deployments.ts';
 import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
 import { handler as system } from '../functions/handlers/system.ts';
@@ -33,6 +34,7 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   'config-writes': configWrites,
   'config-transfer': configTransfer,
   secrets,
+  deployments,
   system,
   fallback,
 };

@@ -3,6 +3,7 @@ import { auditOperations } from '#api/audit';
 import { configTransferOperations } from '#api/config-transfer';
 import { configWriteOperations } from '#api/config-writes';
 import { configOperations } from '#api/configs';
+import { deploymentOperations } from '#api/deployments';
 import { secretOperations } from '#api/secrets';
 import { serviceOperations } from '#api/services';
 import { systemOperations } from '#api/system';
@@ -19,6 +20,7 @@ export const allOperations: Operation[] = [
   ...configWriteOperations,
   ...configTransferOperations,
   ...secretOperations,
+  ...deploymentOperations,
   ...systemOperations,
 ];
 

@@ -1,10 +1,11 @@
 import { apiKeyContracts } from '#contracts/api-keys';
 import { auditContracts } from '#contracts/audit';
 import { configContracts } from '#contracts/configs';
+import { deploymentContracts } from '#contracts/deployments';
+import { secretContracts } from '#contracts/secrets';
 import { serviceContracts } from '#contracts/services';
 import { systemContracts } from '#contracts/system';
 import { versionContracts } from '#contracts/versions';
-import { secretOperations } from '#api/secrets';
 import type { Contract } from '#http/operation';
 
 /**
@@ -17,6 +18,7 @@ export const allContracts: Contract[] = [
   ...auditContracts,
   ...apiKeyContracts,
   ...configContracts,
-  ...secretOperations,
+  ...secretContracts,
+  ...deploymentContracts,
   ...systemContracts,
-] as Contract[];
+];

@@ -120,3 +120,5 @@ export const deleteSecret = defineContract({
     503: { description: 'The value store failed; nothing was recorded.' },
   },
 });
+
+export const secretContracts = [putSecret, listSecrets, getSecret, revealSecret, deleteSecret];

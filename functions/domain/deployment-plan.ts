@@ -65,8 +65,35 @@ function checkMinutes(minutes: number, pointer: string, least: number): void {
   }
 }
 
+/** Checks that a strategy names one type (or a preset) with the fields that type needs, and no others. */
+function checkShape(input: Record<string, unknown>): Strategy {
+  const present = Object.keys(input).filter((key) => input[key] !== undefined);
+  if ('preset' in input && input.preset !== undefined) {
+    if (present.length > 1) invalid('', 'a preset stands alone: send only `preset`');
+    if (!(input.preset as string in PRESETS)) invalid('/preset', `must be one of ${PRESET_NAMES.join(', ')}`);
+    return input as Strategy;
+  }
+  const fields: Record<StrategyType, string[][]> = {
+    'all-at-once': [[]],
+    'blue-green': [['verifyMinutes', 'keepPreviousMinutes']],
+    canary: [['percent', 'bakeMinutes'], ['steps']],
+    linear: [['percent', 'intervalMinutes']],
+  };
+  const type = input.type as StrategyType | undefined;
+  if (!type || !(type in fields)) invalid('/type', `must be one of ${STRATEGY_TYPES.join(', ')}, or send a preset`);
+  const others = present.filter((key) => key !== 'type');
+  const shapes = fields[type];
+  const fits = shapes.find((shape) => others.every((key) => shape.includes(key)) && (type === 'blue-green' || shape.every((key) => others.includes(key))));
+  if (!fits) {
+    const expected = shapes.map((shape) => (shape.length ? shape.join(' and ') : 'no other field')).join(', or ');
+    invalid('', `a ${type} strategy takes ${expected}`);
+  }
+  return input as Strategy;
+}
+
 /** Turns a strategy into its plan, refusing percentages outside 1–99, steps that do not increase, and bakes out of range. */
-export function planFor(strategy: Strategy): DeploymentPlan {
+export function planFor(input: Strategy | Record<string, unknown>): DeploymentPlan {
+  const strategy = checkShape(input as Record<string, unknown>);
   const preset = 'preset' in strategy ? strategy.preset : null;
   const resolved: Exclude<Strategy, { preset: PresetName }> = 'preset' in strategy ? PRESETS[strategy.preset] : strategy;
   const minutes = (value: number) => Math.round(value * 60);

@@ -12,6 +12,7 @@ export type RouteGroup =
   | 'config-writes'
   | 'config-transfer'
   | 'secrets'
+  | 'deployments'
   | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -145,3 +145,18 @@ export async function listActiveDeployments(): Promise<Deployment[]> {
   } while (cursor);
   return found;
 }
+
+/** Finds a deployment by id alone (API paths do not name its environment). */
+export async function findDeployment(service: string, id: string): Promise<Deployment | undefined> {
+  const page = await queryPage({
+    index: 'GSI1',
+    partition: keys.deploymentsListPartition(service),
+    sortKeyCondition: '#sk = :id',
+    values: { ':id': id },
+    limit: 1,
+  });
+  const found = page.items[0];
+  if (!found) return undefined;
+  // The index may lag a moment behind; the item itself is read consistently.
+  return getDeployment(service, String(found.environment), id);
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { routerSecretRef } from '#commands/environments';
+import { TransientError } from '#deployments/errors';
+import type { TrafficDriver } from '#deployments/traffic-driver';
+import { safeFetch } from '#outbound/safe-fetch';
+import { secretValueStore } from '#secrets/value-store';
+
+const ROUTER_TIMEOUT_MS = 5_000;
+
+/**
+ * POSTs the new weights to the user's router, signed as a Standard Webhook with the
+ * environment's signing secret. Anything but a 2xx is a failed step (retried, then rolled back).
+ */
+export const httpDriver: TrafficDriver = {
+  async apply(change, { environment }) {
+    if (environment.traffic.driver !== 'http') throw new Error('the http driver needs an http traffic config');
+    const secret = await secretValueStore().get(routerSecretRef(environment.service, environment.name));
+    const payload = JSON.stringify({ type: 'routing.weights', timestamp: new Date().toISOString(), data: change });
+    const id = `msg_${randomUUID()}`;
+    const timestamp = new Date();
+    const signature = new Webhook(secret).sign(id, timestamp, payload);
+    let response: Awaited<ReturnType<typeof safeFetch>>;
+    try {
+      response = await safeFetch(environment.traffic.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body: payload,
+        timeoutMs: ROUTER_TIMEOUT_MS,
+        maxRedirects: 0,
+      });
+    } catch (error) {
+      throw new TransientError(`The router at ${environment.traffic.url} could not be reached: ${(error as Error).message}`);
+    }
+    if (response.status < 200 || response.status > 299) {
+      throw new TransientError(`The router at ${environment.traffic.url} answered ${response.status}.`);
+    }
+  },
+};

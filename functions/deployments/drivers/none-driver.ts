@@ -1,0 +1,6 @@
+import type { TrafficDriver } from '#deployments/traffic-driver';
+
+/** Steward's routing table is the source of truth; data planes read GET .../routing. */
+export const noneDriver: TrafficDriver = {
+  async apply() {},
+};

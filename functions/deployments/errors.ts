@@ -1,0 +1,14 @@
+/**
+ * Errors the deployment workflow's Retry and Catch match by `name` (Step Functions and the
+ * local engine alike): transient ones are retried, the rest roll back.
+ */
+
+/** A router or AWS call failed in a way worth retrying (5xx, timeout, throttling). */
+export class TransientError extends Error {
+  override name = 'TransientError';
+}
+
+/** The deployment ended (cancelled, rolled back) while a workflow step was under way. */
+export class DeploymentFinishedError extends Error {
+  override name = 'DeploymentFinishedError';
+}

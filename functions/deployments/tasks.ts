@@ -1,0 +1,255 @@
+import { changeDeployment, WORKFLOW_ACTOR } from '#commands/deployments';
+import { after } from '#deployments/clock';
+import { trafficDriverFor } from '#deployments/drivers/index';
+import { DeploymentFinishedError } from '#deployments/errors';
+import { checkGate, checksPerBake, stepPassed } from '#deployments/health-gate';
+import type { TrafficDriver } from '#deployments/traffic-driver';
+import { type Deployment, type Environment, type GateCheck, isActive } from '#domain/deployment';
+import { weightsFor } from '#domain/deployment-plan';
+import { getDeployment, getEnvironment } from '#store/environments';
+
+/**
+ * The deployment workflow's task steps. Each takes the workflow state and returns it, moved on;
+ * each may run twice (Retry), so each checks the deployment's recorded state before acting.
+ * statemachines/deployment.asl.json wires them; the Choice states read `approval` and `verdict`.
+ */
+export interface WorkflowState {
+  deploymentId: string;
+  service: string;
+  environment: string;
+  approval?: 'none' | 'required' | 'approved' | 'expired' | 'finished';
+  verdict?: 'baking' | 'next' | 'failed';
+  lastStep?: boolean;
+  /** When the next Wait ends (ISO), scaled by STEWARD_TIME_SCALE locally. */
+  waitUntil?: string;
+  bakeEndsAt?: string;
+  /** Set by a Catch: why a step failed. */
+  error?: { Error?: string; Cause?: string };
+}
+
+/** How often a deployment waiting for approval looks again (seconds of workflow time). */
+const APPROVAL_POLL_SECONDS = 30;
+
+async function load(state: WorkflowState): Promise<{ deployment: Deployment; environment: Environment }> {
+  const [deployment, stored] = await Promise.all([
+    getDeployment(state.service, state.environment, state.deploymentId),
+    getEnvironment(state.service, state.environment),
+  ]);
+  if (!deployment || !stored) throw new Error(`Deployment ${state.deploymentId} of ${state.service} in ${state.environment} does not exist.`);
+  return { deployment, environment: stored.environment };
+}
+
+function change(state: WorkflowState, decide: Parameters<typeof changeDeployment>[5]) {
+  return changeDeployment(state.service, state.environment, state.deploymentId, WORKFLOW_ACTOR, state.deploymentId, decide);
+}
+
+async function applyWeights(driver: TrafficDriver, environment: Environment, deployment: Deployment | null, weights: Record<string, number>) {
+  await driver.apply(
+    { service: environment.service, environment: environment.name, weights, revision: environment.routingRevision + 1, deploymentId: deployment?.id ?? null },
+    { environment, deployment },
+  );
+}
+
+export async function prepare(state: WorkflowState): Promise<WorkflowState> {
+  const { deployment, environment } = await load(state);
+  if (!isActive(deployment.status)) return { ...state, approval: 'finished' };
+  if (deployment.status === 'in_progress') return { ...state, approval: 'none' };
+  if (!deployment.requiresApproval) return { ...state, approval: 'none' };
+  const deadline = deployment.approvalDeadline ?? after(environment.protection.approvalTimeoutMinutes * 60);
+  await change(state, (current, env) =>
+    current.status !== 'pending'
+      ? null
+      : {
+          type: 'deployment.awaiting_approval',
+          deployment: { ...current, status: 'awaiting_approval', approvalDeadline: deadline },
+          environment: env,
+          log: { message: `Waiting for approval until ${deadline}.`, weights: null, step: null, evidence: null },
+        },
+  );
+  return { ...state, approval: 'required', waitUntil: earliest(after(APPROVAL_POLL_SECONDS), deadline) };
+}
+
+function earliest(a: string, b: string): string {
+  return a < b ? a : b;
+}
+
+export async function checkApproval(state: WorkflowState): Promise<WorkflowState> {
+  const { deployment } = await load(state);
+  if (!isActive(deployment.status)) return { ...state, approval: 'finished' };
+  if (deployment.status !== 'awaiting_approval') return { ...state, approval: 'approved' };
+  const deadline = deployment.approvalDeadline ?? new Date().toISOString();
+  if (new Date().toISOString() >= deadline) return { ...state, approval: 'expired' };
+  return { ...state, approval: 'required', waitUntil: earliest(after(APPROVAL_POLL_SECONDS), deadline) };
+}
+
+/** Applies the next step's weights through the environment's driver, then records them. */
+export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState> {
+  const { deployment, environment } = await load(state);
+  if (!isActive(deployment.status)) throw new DeploymentFinishedError(`Deployment ${deployment.id} is ${deployment.status}.`);
+  const steps = deployment.plan.steps;
+  // With nothing serving yet there is nothing to shift from: all traffic at once.
+  const nothingActive = Object.keys(deployment.baselineWeights).length === 0;
+  const index = nothingActive ? steps.length - 1 : deployment.currentStep + 1;
+  const step = steps[index];
+  if (!step) return { ...state, verdict: 'next', lastStep: true };
+  const weights = weightsFor(step, deployment.version, deployment.baselineWeights);
+  const driver = trafficDriverFor(environment.traffic);
+  await applyWeights(driver, environment, deployment, weights);
+  const recorded = await change(state, (current, env) => {
+    if (!isActive(current.status) || current.currentStep >= index) return null;
+    return {
+      type: 'deployment.step_completed',
+      deployment: { ...current, status: 'in_progress', startedAt: current.startedAt ?? new Date().toISOString(), currentStep: index, weights, stepChecks: [] },
+      environment: { ...env, weights, routingRevision: env.routingRevision + 1 },
+      log: {
+        message: `Step ${index + 1} of ${steps.length}: ${deployment.version} at ${step.percent}%${nothingActive ? ' (no version was serving, so all traffic at once)' : ''}.`,
+        weights,
+        step: index,
+        evidence: null,
+      },
+    };
+  });
+  if (!isActive(recorded.status)) {
+    // Cancelled while we pushed weights: put back what the environment now records.
+    const { environment: settled } = await load(state);
+    await applyWeights(driver, settled, null, settled.weights);
+    throw new DeploymentFinishedError(`Deployment ${deployment.id} was ${recorded.status} during step ${index + 1}.`);
+  }
+  const lastStep = index === steps.length - 1;
+  if (step.bakeSeconds <= 0) return { ...state, verdict: 'next', lastStep };
+  const checks = checksPerBake(deployment.healthGate, step.bakeSeconds);
+  return { ...state, verdict: 'baking', lastStep, bakeEndsAt: after(step.bakeSeconds), waitUntil: after(step.bakeSeconds / checks) };
+}
+
+/** One health check during a bake; the verdict says bake on, move on, or roll back. */
+export async function evaluateGate(state: WorkflowState, check: (deployment: Deployment) => Promise<GateCheck> = (d) => checkGate(d.healthGate)): Promise<WorkflowState> {
+  const { deployment } = await load(state);
+  if (!isActive(deployment.status)) throw new DeploymentFinishedError(`Deployment ${deployment.id} is ${deployment.status}.`);
+  const gate = deployment.healthGate;
+  const bakeOver = new Date().toISOString() >= (state.bakeEndsAt ?? '');
+  const hasChecks = Boolean(gate?.probe || (gate?.alarms && gate.alarms.length > 0));
+  if (!hasChecks) return { ...state, verdict: bakeOver ? 'next' : 'baking', waitUntil: state.bakeEndsAt };
+  const result = await check(deployment);
+  const checks = [...deployment.stepChecks, result];
+  const failed = (!result.passed && gate?.failFast === true) || (bakeOver && !stepPassed(gate, checks));
+  const verdict = failed ? 'failed' : bakeOver ? 'next' : 'baking';
+  await change(state, (current, env) =>
+    !isActive(current.status)
+      ? null
+      : {
+          type: 'deployment.gate_evaluated',
+          deployment: { ...current, stepChecks: checks, failureReason: failed ? gateFailure(result, checks) : current.failureReason },
+          environment: env,
+          log: { message: `Health gate ${result.passed ? 'passed' : 'failed'} at ${deployment.plan.steps[deployment.currentStep]?.percent ?? 0}%.`, weights: null, step: current.currentStep, evidence: result },
+        },
+  );
+  if (verdict !== 'baking') return { ...state, verdict };
+  const step = deployment.plan.steps[deployment.currentStep];
+  const interval = (step?.bakeSeconds ?? 0) / checksPerBake(gate, step?.bakeSeconds ?? 0);
+  return { ...state, verdict, waitUntil: earliest(after(interval), state.bakeEndsAt ?? after(interval)) };
+}
+
+function gateFailure(result: GateCheck, checks: GateCheck[]): string {
+  const ok = checks.reduce((sum, check) => sum + (check.probes?.ok ?? 0), 0);
+  const total = checks.reduce((sum, check) => sum + (check.probes?.total ?? 0), 0);
+  const parts = [];
+  if (total > 0) parts.push(`${ok} of ${total} probes succeeded${result.probes?.failures.length ? ` (${result.probes.failures.join('; ')})` : ''}`);
+  const firing = checks.flatMap((check) => check.alarms?.firing ?? []);
+  if (firing.length > 0) parts.push(`alarms in ALARM: ${[...new Set(firing)].join(', ')}`);
+  return `Health gate failed: ${parts.join('; ')}.`;
+}
+
+/** The version now serves all traffic: it becomes the environment's active version. */
+export async function finish(state: WorkflowState): Promise<WorkflowState> {
+  await change(state, (current, env) => {
+    if (!isActive(current.status)) return null;
+    const now = new Date();
+    const keep = current.plan.keepPreviousSeconds;
+    return {
+      type: 'deployment.succeeded',
+      deployment: {
+        ...current,
+        status: 'succeeded',
+        finishedAt: now.toISOString(),
+        weights: { [current.version]: 100 },
+        rollbackWindowEndsAt: keep === null ? null : after(keep, now.getTime()),
+      },
+      environment: { ...env, activeVersion: current.version, previousVersion: current.fromVersion ?? env.previousVersion, weights: { [current.version]: 100 } },
+      log: { message: `${current.version} serves all traffic.`, weights: { [current.version]: 100 }, step: current.currentStep, evidence: null },
+    };
+  });
+  return state;
+}
+
+/** Restores the weights from before the deployment and records why: a failed gate, a failed step, or an approval that never came. */
+export async function rollBack(state: WorkflowState): Promise<WorkflowState> {
+  const { deployment, environment } = await load(state);
+  if (!isActive(deployment.status)) return state;
+  const cancelled = state.approval === 'expired';
+  const reason = cancelled
+    ? `Approval did not come within ${environment.protection.approvalTimeoutMinutes} minutes.`
+    : state.error?.Error
+      ? `${state.error.Error}: ${state.error.Cause ?? ''}`.trim()
+      : (deployment.failureReason ?? 'The health gate failed.');
+  await restore(deployment, environment, cancelled ? 'deployment.cancelled' : 'deployment.rolled_back', reason);
+  return state;
+}
+
+/** Puts the baseline weights back through the driver and records the final status. */
+export async function restore(
+  deployment: Deployment,
+  environment: Environment,
+  type: 'deployment.cancelled' | 'deployment.rolled_back',
+  reason: string,
+  actor = WORKFLOW_ACTOR,
+  requestId = deployment.id,
+): Promise<Deployment> {
+  const baseline = deployment.baselineWeights;
+  if (JSON.stringify(environment.weights) !== JSON.stringify(baseline)) {
+    await applyWeights(trafficDriverFor(environment.traffic), environment, deployment, baseline);
+  }
+  return changeDeployment(deployment.service, deployment.environment, deployment.id, actor, requestId, (current, env) =>
+    !isActive(current.status)
+      ? null
+      : {
+          type,
+          deployment: {
+            ...current,
+            status: type === 'deployment.cancelled' ? 'cancelled' : 'rolled_back',
+            weights: baseline,
+            finishedAt: new Date().toISOString(),
+            failureReason: reason,
+          },
+          environment: { ...env, weights: baseline, routingRevision: env.routingRevision + (JSON.stringify(env.weights) === JSON.stringify(baseline) ? 0 : 1) },
+          log: { message: `${type === 'deployment.cancelled' ? 'Cancelled' : 'Rolled back'}: ${reason} Weights restored.`, weights: baseline, step: current.currentStep, evidence: current.stepChecks.at(-1) ?? null },
+        },
+  );
+}
+
+/** The rollback itself failed: say so, loudly, so that someone steps in. */
+export async function markFailed(state: WorkflowState): Promise<WorkflowState> {
+  const reason = `Could not restore the previous weights: ${state.error?.Cause ?? state.error?.Error ?? 'unknown error'}`;
+  await change(state, (current, env) =>
+    !isActive(current.status)
+      ? null
+      : {
+          type: 'deployment.failed',
+          deployment: { ...current, status: 'failed', finishedAt: new Date().toISOString(), failureReason: reason },
+          environment: env,
+          log: { message: reason, weights: current.weights, step: current.currentStep, evidence: null },
+        },
+  );
+  return state;
+}
+
+/** Task state name in the definition → the step it runs. */
+export const TASKS = {
+  Prepare: prepare,
+  CheckApproval: checkApproval,
+  ShiftTraffic: shiftTraffic,
+  EvaluateGate: (state: WorkflowState) => evaluateGate(state),
+  Finish: finish,
+  RollBack: rollBack,
+  MarkFailed: markFailed,
+} as const;
+export type TaskName = keyof typeof TASKS;

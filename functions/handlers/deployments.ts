@@ -1,0 +1,4 @@
+import { deploymentOperations } from '#api/deployments';
+import { lambdaHandler } from '#http/lambda-handler';
+
+export const handler = lambdaHandler(deploymentOperations);

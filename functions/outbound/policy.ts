@@ -1,0 +1,57 @@
+import { type AddressPolicy, LOOPBACK_POLICY, parseAllowList, STRICT_POLICY } from './address-policy.ts';
+
+/**
+ * How the outbound address policy is chosen, once per process (DESIGN.md §6).
+ *
+ * - On AWS nothing calls `configureOutboundPolicy`, so the first `outboundPolicy()` reads
+ *   `STEWARD_OUTBOUND_ALLOW` and is strict when it is unset: failing closed is the safe default
+ *   for a Lambda inside someone's VPC.
+ * - The local runtime calls `configureOutboundPolicy({ runtime: 'local' })`: loopback is allowed
+ *   unless `STEWARD_OUTBOUND_ALLOW` says otherwise, because the services people try Steward with
+ *   run on their own machine (the start-up banner says so).
+ * - Tests pass `{ allowList: '...' }` or `{ policy }`, and `null` to go back to reading the env.
+ */
+
+export const OUTBOUND_ALLOW_ENV = 'STEWARD_OUTBOUND_ALLOW';
+
+export type OutboundRuntime = 'aws' | 'local';
+
+/**
+ * The policy the environment asks for. A set `STEWARD_OUTBOUND_ALLOW` (even empty) replaces the
+ * runtime's default entirely, so an operator can make the local runtime strict (`none`) or widen
+ * AWS to a peered range; an invalid entry throws, naming it.
+ */
+export function policyFromEnvironment(runtime: OutboundRuntime, env: NodeJS.ProcessEnv = process.env): AddressPolicy {
+  const setting = env[OUTBOUND_ALLOW_ENV];
+  if (setting !== undefined) {
+    try {
+      return parseAllowList(setting);
+    } catch (error) {
+      throw new Error(`${OUTBOUND_ALLOW_ENV}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return runtime === 'local' ? LOOPBACK_POLICY : STRICT_POLICY;
+}
+
+let current: AddressPolicy | undefined;
+
+/** The process's policy; read from the environment on first use (strict unless STEWARD_OUTBOUND_ALLOW is set). */
+export function outboundPolicy(): AddressPolicy {
+  current ??= policyFromEnvironment('aws');
+  return current;
+}
+
+export type OutboundPolicySetting =
+  | { runtime: OutboundRuntime }
+  /** Allowlist text as in STEWARD_OUTBOUND_ALLOW, or its entries. */
+  | { allowList: string | readonly string[] }
+  | { policy: AddressPolicy };
+
+/** Installs the policy for this process; `null` forgets it so the next `outboundPolicy()` reads the env again. */
+export function configureOutboundPolicy(setting: OutboundPolicySetting | null): AddressPolicy | undefined {
+  if (setting === null) current = undefined;
+  else if ('runtime' in setting) current = policyFromEnvironment(setting.runtime);
+  else if ('policy' in setting) current = setting.policy;
+  else current = parseAllowList(typeof setting.allowList === 'string' ? setting.allowList : setting.allowList.join(','));
+  return current;
+}
