@@ -7,6 +7,7 @@ import { SYSTEM_PRINCIPAL } from '#domain/roles';
 import { configureStore } from '#store/client';
 import { reconcile } from '#store/event-log';
 import { configureOrchestrator } from '#deployments/orchestrator';
+import { configureOutboundPolicy } from '#outbound/policy';
 import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
@@ -66,6 +67,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const { key: adminKey, source: adminKeySource } = resolveAdminKey(options.adminKey, dataDir);
   await ensureBootstrapKey(adminKey, { actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'local-runtime' }, requestId: 'startup' });
   await reconcile();
+  // Locally the services under test usually run on this machine: loopback is allowed (the banner says so).
+  configureOutboundPolicy({ runtime: 'local' });
   const deployments = new LocalDeploymentExecutor();
   configureOrchestrator(deployments);
   const settledDeployments = await deployments.reconcile();

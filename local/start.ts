@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     Docs       ${runtime.url}/docs
     OpenAPI    ${runtime.url}/openapi.json
     Data       ${runtime.dataDir ? `${runtime.dataDir}/ (kept across restarts)` : 'in memory (--memory): nothing is kept'}
+    Outbound   checks and webhooks may reach public addresses and ${process.env.STEWARD_OUTBOUND_ALLOW === undefined ? 'loopback (127.0.0.0/8, ::1)' : `STEWARD_OUTBOUND_ALLOW=${process.env.STEWARD_OUTBOUND_ALLOW}`}; set STEWARD_OUTBOUND_ALLOW=cidr,...|loopback|none to change it
     Admin key  ${runtime.adminKey}
                (${keyNote})
 

@@ -101,7 +101,7 @@ export interface SafeResponse {
   readonly remoteAddress: string;
   /** The final URL, after redirects. */
   readonly url: string;
-  /** Each redirect target followed, in order. */
+  /** Each redirect target followed, in order: whole URLs, so treat them like the request URL (a Location can carry a token). */
   readonly redirects: readonly string[];
   /** The server certificate of the final response, for https. */
   readonly tls?: CertificateInfo;
@@ -131,7 +131,7 @@ export class OutboundRefusedError extends Error {
     this.target = details.target;
     this.address = details.address;
     this.range = details.range;
-    this.redirects = details.redirects ?? [];
+    this.redirects = [...(details.redirects ?? [])];
     this.viaRedirect = this.redirects.length > 0;
   }
 }
@@ -156,7 +156,7 @@ export class OutboundFailureError extends Error {
     this.kind = details.kind;
     this.target = details.target;
     this.code = details.code;
-    this.redirects = details.redirects ?? [];
+    this.redirects = [...(details.redirects ?? [])];
   }
 }
 
@@ -266,7 +266,10 @@ export async function safeFetch(url: string | URL, options: SafeFetchOptions = {
       exchange.redirects.push(next.href);
       // Method rules as in the fetch standard: 303 becomes GET (HEAD stays HEAD); so does a POST
       // answered by 301 or 302, as every browser does; 307 and 308 repeat the request exactly.
-      if ((hop.status === 303 && method !== 'GET' && method !== 'HEAD') || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+      if (
+        (hop.status === 303 && method !== 'GET' && method !== 'HEAD') ||
+        ((hop.status === 301 || hop.status === 302) && method === 'POST')
+      ) {
         method = 'GET';
         body = undefined;
         headers = without(headers, BODY_HEADERS);
@@ -297,10 +300,13 @@ function parseUrl(text: string | URL, exchange: Exchange, base?: URL): URL {
     return new URL(text, base);
   } catch {
     // The text itself may hold a secret; say only that it is not a URL.
-    throw new OutboundRefusedError(base ? `${exchange.target} redirected to a Location that is not a valid URL` : 'not a valid absolute URL', {
-      reason: 'invalid-url',
-      redirects: exchange.redirects,
-    });
+    throw new OutboundRefusedError(
+      base ? `${exchange.target} redirected to a Location that is not a valid URL` : 'not a valid absolute URL',
+      {
+        reason: 'invalid-url',
+        redirects: exchange.redirects,
+      },
+    );
   }
 }
 
@@ -359,16 +365,24 @@ async function resolveAndVet(url: URL, exchange: Exchange): Promise<readonly Res
     });
   }
   if (found.length === 0) {
-    throw new OutboundFailureError(`could not resolve ${host}: no A or AAAA records`, { kind: 'dns', target: url.origin, code: 'ENODATA' });
+    throw new OutboundFailureError(`could not resolve ${host}: ${dnsWords('ENODATA')}`, {
+      kind: 'dns',
+      target: url.origin,
+      code: 'ENODATA',
+      redirects: exchange.redirects,
+    });
   }
   for (const entry of found) {
     const verdict = checkAddress(entry.address, exchange.policy);
     if (!verdict.allowed) {
       const others = found.length > 1 ? ` (one of its ${found.length} addresses; all must be allowed)` : '';
-      throw new OutboundRefusedError(
-        `${redirected}${url.origin} refused: ${host} resolves to ${verdict.reason}${others}; ${NOT_ALLOWED}`,
-        { reason: 'address', target: url.origin, address: entry.address, range: verdict.range, redirects: exchange.redirects },
-      );
+      throw new OutboundRefusedError(`${redirected}${url.origin} refused: ${host} resolves to ${verdict.reason}${others}; ${NOT_ALLOWED}`, {
+        reason: 'address',
+        target: url.origin,
+        address: entry.address,
+        range: verdict.range,
+        redirects: exchange.redirects,
+      });
     }
   }
   return found.map((entry) => ({ address: entry.address, family: isIP(entry.address) === 6 ? 6 : 4 }));
@@ -407,7 +421,11 @@ function vettedLookup(addresses: readonly ResolvedAddress[]) {
       return;
     }
     // With autoSelectFamily (Node's default) net asks for all addresses and tries them in turn.
-    if (options.all) callback(null, usable.map((entry) => ({ address: entry.address, family: entry.family })));
+    if (options.all)
+      callback(
+        null,
+        usable.map((entry) => ({ address: entry.address, family: entry.family })),
+      );
     else callback(null, first.address, first.family);
   };
 }
@@ -633,11 +651,14 @@ function dnsWords(code: string | undefined): string {
 }
 
 function timeoutError(exchange: Exchange): OutboundFailureError {
-  return new OutboundFailureError(`${exchange.target || 'the target'} did not complete within ${exchange.timeoutMs} ms (timed out ${exchange.phase})`, {
-    kind: 'timeout',
-    target: exchange.target,
-    redirects: exchange.redirects,
-  });
+  return new OutboundFailureError(
+    `${exchange.target || 'the target'} did not complete within ${exchange.timeoutMs} ms (timed out ${exchange.phase})`,
+    {
+      kind: 'timeout',
+      target: exchange.target,
+      redirects: exchange.redirects,
+    },
+  );
 }
 
 function tooLarge(exchange: Exchange, what: string): OutboundFailureError {
@@ -651,17 +672,20 @@ function tooLarge(exchange: Exchange, what: string): OutboundFailureError {
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL', 'EACCES', 'EPERM']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** OpenSSL verification codes and Node's TLS and SSL error families. */
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|HOSTNAME_MISMATCH|ERROR_IN_CERT_|EPROTO$)/;
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|HOSTNAME_MISMATCH|ERROR_IN_CERT_|EPROTO$)/;
 
 function classify(error: NodeJS.ErrnoException, exchange: Exchange): OutboundFailureError {
   const code = error.code;
   const target = exchange.target;
-  const make = (kind: FailureKind, message: string) => new OutboundFailureError(message, { kind, target, code, redirects: exchange.redirects });
+  const make = (kind: FailureKind, message: string) =>
+    new OutboundFailureError(message, { kind, target, code, redirects: exchange.redirects });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `could not resolve ${target}: ${dnsWords(code)}`);
   if (code && TLS_CODE.test(code)) return make('tls', `TLS with ${target} failed: ${error.message} (${code})`);
   if (code && CONNECT_CODES.has(code)) return make('connect', `could not connect to ${target} (${code})`);
   if (code === 'ETIMEDOUT') return make('timeout', `connecting to ${target} timed out in the network (ETIMEDOUT)`);
-  if (code === 'HPE_HEADER_OVERFLOW') return make('too-large', `the response headers from ${target} are larger than Node accepts (${code})`);
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return make('too-large', `the response headers from ${target} are larger than Node accepts (${code})`);
   if (code?.startsWith('HPE_')) return make('protocol', `${target} sent a malformed HTTP response (${code})`);
   if (code && RESET_CODES.has(code)) {
     return make('reset', `${target} closed the connection while ${exchange.phase} (${code})`);

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { routerSecretRef } from '#commands/environments';
 import { TransientError } from '#deployments/errors';
 import type { TrafficDriver } from '#deployments/traffic-driver';
-import { safeFetch } from '#outbound/safe-fetch';
+import { OutboundRefusedError, safeFetch } from '#outbound/safe-fetch';
 import { secretValueStore } from '#secrets/value-store';
 
 const ROUTER_TIMEOUT_MS = 5_000;
@@ -35,10 +35,21 @@ export const httpDriver: TrafficDriver = {
         maxRedirects: 0,
       });
     } catch (error) {
-      throw new TransientError(`The router at ${environment.traffic.url} could not be reached: ${(error as Error).message}`);
+      // A refused target never becomes reachable: fail the step at once instead of retrying.
+      if (error instanceof OutboundRefusedError) throw new Error(`The router ${routerOrigin(environment.traffic.url)} is refused: ${error.message}`);
+      throw new TransientError(`The router ${routerOrigin(environment.traffic.url)} could not be reached: ${(error as Error).message}`);
     }
     if (response.status < 200 || response.status > 299) {
-      throw new TransientError(`The router at ${environment.traffic.url} answered ${response.status}.`);
+      throw new TransientError(`The router ${routerOrigin(environment.traffic.url)} answered ${response.status}.`);
     }
   },
 };
+
+/** Router URLs may carry tokens in their path or query: messages name the origin only. */
+function routerOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'router';
+  }
+}
