@@ -144,7 +144,7 @@ async function checkReplacement(serviceName: string, deprecated: SemVer, replace
   }
   if (compareSemVer(parsed.value, deprecated) === 0) throw new BadRequestError('A version cannot be its own replacement.');
   const target = await getVersion(serviceName, precedenceKey(parsed.value));
-  if (!target || target.status !== 'released') {
+  if (target?.status !== 'released') {
     throw new ConflictError(
       `The replacement ${replacement} must be a released version of ${serviceName}${target ? `; it is ${target.status}` : '; it is not registered'}.`,
     );

@@ -22,7 +22,7 @@ export function contextFor(principal: Principal | undefined, reason: string): Au
 }
 
 export function principalFrom(context: Record<string, unknown> | undefined): Principal | { reason: string } {
-  if (!context || context.authenticated !== 'true') {
+  if (context?.authenticated !== 'true') {
     return { reason: typeof context?.reason === 'string' ? context.reason : 'Send an API key as "Authorization: Bearer <key>".' };
   }
   return {

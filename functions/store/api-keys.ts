@@ -47,7 +47,7 @@ export async function findPrincipalByHash(hash: string): Promise<Principal | und
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName(), Key: keys.apiKeyByHash(hash), ConsistentRead: true }),
   );
-  if (!Item || Item.status !== 'active') return undefined;
+  if (Item?.status !== 'active') return undefined;
   return {
     keyId: String(Item.keyId),
     name: String(Item.name),

@@ -304,6 +304,7 @@ describe('odd inputs', () => {
     expect(created.status, created.text).toBe(201);
     expect((await client.get('/v1/services/conv-api/versions/3.0.0')).json.metadata).toEqual(metadata);
 
+    // biome-ignore lint/correctness/noPrecisionLoss: the point is a number JavaScript cannot hold exactly
     expectInvalid(await client.post('/v1/services/conv-api/versions', { version: '3.0.1', metadata: { n: 12345678901234567890 } }), '/body/metadata');
     expectInvalid(await client.post('/v1/services/conv-api/versions', { version: '3.0.1', metadata: { n: -1e300 } }), '/body/metadata');
     expectInvalid(await client.post('/v1/services/conv-api/versions', { version: '3.0.1', metadata: { n: 1.5e-200 } }), '/body/metadata');
