@@ -17,6 +17,12 @@ export interface StageSettings {
   throttle: { rateLimit: number; burstLimit: number };
   /** Retention of function and access logs. */
   logRetention: RetentionDays;
+  /**
+   * The Lambda functions whose aliases the `lambda-alias` traffic driver may shift
+   * (`lambda:UpdateAlias`), as names in this stack's account and region or as full unqualified
+   * function ARNs. Empty (the default): no function may update any alias.
+   */
+  lambdaAliasFunctions: string[];
 }
 
 /** The context keys `cdk synth|deploy -c key=value` accepts, with what they default to. */
@@ -27,6 +33,7 @@ export const CONTEXT_KEYS = {
   throttleRateLimit: 'throttleRateLimit',
   throttleBurstLimit: 'throttleBurstLimit',
   logRetentionDays: 'logRetentionDays',
+  lambdaAliasFunctions: 'lambdaAliasFunctions',
 } as const;
 
 export const DEFAULT_STAGE = 'dev';
@@ -60,7 +67,36 @@ export function stageSettings(node: Node): StageSettings {
       burstLimit: integerContext(node, CONTEXT_KEYS.throttleBurstLimit, 1, 100_000) ?? DEFAULT_THROTTLE.burstLimit,
     },
     logRetention: logRetentionDays as RetentionDays,
+    lambdaAliasFunctions: lambdaAliasFunctionsContext(node, CONTEXT_KEYS.lambdaAliasFunctions),
   };
+}
+
+/** A Lambda function name, as UpdateAlias accepts it. */
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** An unqualified function ARN: no version or alias, no wildcard. */
+const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `-c lambdaAliasFunctions=fn-a,fn-b` (or a JSON array under `context` in cdk.json): each entry a
+ * function name or an unqualified function ARN. Wildcards, qualified ARNs and partial ARNs are
+ * refused, because each entry becomes an IAM resource that `lambda:UpdateAlias` is allowed on.
+ */
+function lambdaAliasFunctionsContext(node: Node, key: string): string[] {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return [];
+  const entries = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  if (!entries || entries.some((entry) => typeof entry !== 'string')) {
+    throw new Error(`${key} must be a comma-separated list of Lambda function names or ARNs, not ${JSON.stringify(value)}`);
+  }
+  const names = (entries as string[]).map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  for (const name of names) {
+    if (!FUNCTION_NAME.test(name) && !FUNCTION_ARN.test(name)) {
+      throw new Error(
+        `${key}: "${name}" is neither a Lambda function name (letters, digits, "-" and "_", at most 64) nor an unqualified function ARN (arn:aws:lambda:<region>:<account>:function:<name>); wildcards and versions are not allowed`,
+      );
+    }
+  }
+  return [...new Set(names)];
 }
 
 /** The version the functions report (`/system/info`, OpenAPI): package.json's. */

@@ -4,10 +4,13 @@ import type { Construct } from 'constructs';
 import { allContracts } from '#contracts/index';
 import type { RouteGroup } from '#http/operation';
 import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
+import { DeploymentWorkflow } from './constructs/deployment-workflow.ts';
 import { Reconciler } from './constructs/reconciler.ts';
+import { SecretExpiry } from './constructs/secret-expiry.ts';
 import { StewardApi } from './constructs/steward-api.ts';
 import { type HandlerName, StewardFunction } from './constructs/steward-function.ts';
 import { StewardTable, type TableAccess } from './constructs/steward-table.ts';
+import { SecretValues } from './secret-values.ts';
 import type { StageSettings } from './stage-settings.ts';
 
 export interface StewardStackProps extends StackProps {
@@ -29,13 +32,18 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   'config-writes': { access: 'RW' },
   'config-transfer': { access: 'RW' },
   secrets: { access: 'RW' },
-  deployments: { access: 'RW' },
+  // Cancel, rollback and promote push weights to the user's router (5 s allowed) or a Lambda alias
+  // besides the Step Functions and Secrets Manager calls; API Gateway gives up after 30 s.
+  deployments: { access: 'RW', timeout: Duration.seconds(25) },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
   system: { access: 'RO' },
 };
 
-/** Steward on AWS (DESIGN.md §1): the table, the HTTP API and its functions, the bootstrap key, the reconciler. */
+/**
+ * Steward on AWS (DESIGN.md §1): the table, the HTTP API and its functions, the bootstrap key,
+ * the deployment workflow, and the scheduled reconciler and secret-expiry jobs.
+ */
 export class StewardStack extends Stack {
   readonly table: StewardTable;
   readonly api: StewardApi;
@@ -44,6 +52,9 @@ export class StewardStack extends Stack {
   readonly authorizerFunction: StewardFunction;
   readonly bootstrapAdminKey: BootstrapAdminKey;
   readonly reconciler: Reconciler;
+  readonly deploymentWorkflow: DeploymentWorkflow;
+  readonly secretExpiry: SecretExpiry;
+  readonly secretValues: SecretValues;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
     super(scope, id, props);
@@ -56,7 +67,7 @@ export class StewardStack extends Stack {
     };
 
     const key = new Key(this, 'DataKey', {
-      description: `Steward ${settings.stage}: encrypts the table and the bootstrap admin key secret`,
+      description: `Steward ${settings.stage}: encrypts the table, the secrets and the deployment workflow's logs`,
       enableKeyRotation: true,
       // Follows the table: without the key, the table's backups could not be read.
       removalPolicy: settings.removalPolicy,
@@ -81,6 +92,22 @@ export class StewardStack extends Stack {
     // The authorizer sits in front of every authenticated route; API Gateway waits at most 10 s for it.
     this.authorizerFunction = apiFunction('authorizer', 'RO', Duration.seconds(5));
 
+    // Secret values (issue 5) under steward/<stage>/, encrypted with the stack's key.
+    this.secretValues = new SecretValues(this, settings.stage, key);
+    this.secretValues.grantManage(this.routeFunctions.secrets);
+
+    // Deployments (issue 3): the workflow and its task functions; the API starts and stops it,
+    // and pushes weights itself on cancel, rollback and promote.
+    this.deploymentWorkflow = new DeploymentWorkflow(this, 'DeploymentWorkflow', {
+      ...shared,
+      table: this.table,
+      encryptionKey: key,
+      secretValues: this.secretValues,
+      lambdaAliasFunctions: settings.lambdaAliasFunctions,
+    });
+    this.deploymentWorkflow.grantStartAndStop(this.routeFunctions.deployments);
+    this.deploymentWorkflow.grantTrafficDrivers(this.routeFunctions.deployments, { writeRouterSecret: true });
+
     this.api = new StewardApi(this, 'Api', {
       stage: settings.stage,
       operations: allContracts,
@@ -95,10 +122,19 @@ export class StewardStack extends Stack {
 
     this.bootstrapAdminKey = new BootstrapAdminKey(this, 'BootstrapAdminKey', { ...shared, table: this.table, encryptionKey: key });
     this.reconciler = new Reconciler(this, 'Reconciler', { ...shared, table: this.table });
+    this.secretExpiry = new SecretExpiry(this, 'SecretExpiry', { ...shared, table: this.table });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table', value: this.table.tableName });
+    new CfnOutput(this, 'DeploymentStateMachineArn', {
+      description: 'The deployment workflow; each execution is named by its deployment id',
+      value: this.deploymentWorkflow.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'SecretsPrefix', {
+      description: 'Secrets Manager name prefix of the secret values Steward keeps',
+      value: this.secretValues.prefix,
+    });
     new CfnOutput(this, 'BootstrapAdminKeySecretArn', {
       // A description must be a literal, so the command looks the ARN up from this output.
       description:

@@ -14,7 +14,9 @@ export const SecretName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1–128 letters, digits, "_", "-" or "."')
   .refine((name) => !/^\.+$/.test(name), 'must not be only dots')
-  .meta({ description: 'The secret’s name within its environment.', example: 'DATABASE_PASSWORD' });
+  // Steward keeps its own secrets (an HTTP router's signing secret) beside yours under `steward-`.
+  .refine((name) => !name.toLowerCase().startsWith('steward-'), 'names starting with "steward-" are reserved for Steward itself')
+  .meta({ description: 'The secret’s name within its environment. Names starting with `steward-` are reserved.', example: 'DATABASE_PASSWORD' });
 
 export const SecretParams = z.strictObject({
   name: Slug.meta({ description: 'The service name.' }),

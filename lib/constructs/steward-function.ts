@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, Policy, type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { HANDLER_BUNDLING, type HANDLER_ENTRIES } from '../bundling.ts';
+import { acknowledgeWildcardResource } from '../nag.ts';
 import type { StewardTable, TableAccess } from './steward-table.ts';
 
 /** A handler module under functions/handlers. */
@@ -56,6 +57,19 @@ export class StewardFunction extends NodejsFunction {
     table.grantAccess(this, access);
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
+  }
+
+  /**
+   * Attaches a policy for one purpose (`<function id><name>Policy`, beside the role) to the
+   * function's role. Each wildcard resource it needs is acknowledged on that policy alone, with the
+   * reason given here, so a finding the purpose does not explain still stops the synth.
+   */
+  addPolicy(name: string, statements: PolicyStatement[], wildcards: ReadonlyArray<{ resource: string; reason: string }> = []): Policy {
+    const scope = this.node.scope as Construct | undefined;
+    if (!scope) throw new Error(`${this.node.path}: a StewardFunction always has a scope`);
+    const policy = new Policy(scope, `${this.node.id}${name}Policy`, { roles: [this.executionRole], statements });
+    for (const { resource, reason } of wildcards) acknowledgeWildcardResource(policy, resource, reason);
+    return policy;
   }
 
   /**

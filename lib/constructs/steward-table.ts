@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -14,7 +14,11 @@ export type TableAccess = 'RO' | 'RW';
  */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
-/** DynamoDB uses the table's key with the caller's permissions: Decrypt to read, also Encrypt and GenerateDataKey to write. */
+/**
+ * DynamoDB uses the table's key with the caller's permissions: Decrypt to read, also Encrypt and
+ * GenerateDataKey to write; only through DynamoDB (kms:ViaService), since the same key encrypts
+ * the secrets, which Secrets Manager uses it for under its own, narrower grants.
+ */
 export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 export const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
@@ -77,6 +81,12 @@ export class StewardTable extends Construct {
       principal.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [this.table.tableArn] }));
     }
     const keyActions = access === 'RW' ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : [...KEY_READ_ACTIONS];
-    principal.addToPrincipalPolicy(new PolicyStatement({ actions: keyActions, resources: [this.encryptionKey.keyArn] }));
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: keyActions,
+        resources: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 }

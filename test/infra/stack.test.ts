@@ -1,16 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CfnResource, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnPolicy, Role } from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allOperations } from '#api/index';
+import { routerSecretRef } from '#commands/environments';
+import { TASKS, type TaskName } from '#deployments/tasks';
 import type { RouteGroup } from '#http/operation';
 import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#store/table-definition';
 import { HANDLER_BUNDLING, HANDLER_ENTRIES } from '../../lib/bundling.ts';
+import { DEFINITION_PATH, taskArnSubstitution } from '../../lib/constructs/deployment-workflow.ts';
 import { StewardFunction } from '../../lib/constructs/steward-function.ts';
 import { TABLE_WRITE_ACTIONS } from '../../lib/constructs/steward-table.ts';
+import { flattenResource } from '../../lib/nag.ts';
+import { ROUTER_SIGNING_SECRET_NAME, SECRET_WRITE_ACTIONS, secretsPrefix } from '../../lib/secret-values.ts';
 import { createStewardApp, type StewardApp } from '../../lib/steward-app.ts';
 import { ROUTE_GROUP_FUNCTIONS, type StewardStack } from '../../lib/steward-stack.ts';
 
@@ -55,6 +61,7 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
   Effect: string;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** Every statement of the identity policies attached to the role. */
@@ -68,6 +75,27 @@ function roleStatements(stack: StewardStack, templateOf: Template, role: IConstr
 
 function actionsOf(statements: Statement[]): string[] {
   return statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
+}
+
+function resourcesOf(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+/** The statements of the role that allow any of these actions. */
+function statementsFor(statements: Statement[], prefix: string): Statement[] {
+  return statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith(prefix)));
+}
+
+/** Every role in the stack (functions, state machine, providers) with its statements. */
+function allRoleStatements(stack: StewardStack, templateOf: Template): Array<{ role: Role; statements: Statement[] }> {
+  return stack.node
+    .findAll()
+    .filter((construct): construct is Role => construct instanceof Role)
+    .map((role) => ({ role, statements: roleStatements(stack, templateOf, role) }));
+}
+
+function variablesOf(templateOf: Template, stack: StewardStack, fn: StewardFunction): Record<string, unknown> {
+  return (resourceOf(templateOf, stack, fn).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 }
 
 describe('table', () => {
@@ -139,12 +167,25 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('one per route group, plus fallback, authorizer, reconcile and bootstrap, all from HANDLER_ENTRIES', () => {
+  it('one per route group, plus fallback, authorizer, reconcile, secret-expiry, bootstrap and one per deployment task, all from HANDLER_ENTRIES', () => {
     const names = stewardFunctions(dev.stack).map((fn) => fn.handlerName);
     const groups = Object.keys(ROUTE_GROUP_FUNCTIONS);
     for (const operation of allOperations) expect(groups, operation.operationId).toContain(operation.group);
-    expect(names.sort()).toEqual([...groups, 'fallback', 'authorizer', 'reconcile', 'bootstrap-admin-key'].sort());
+    const tasks = Object.keys(TASKS).map(() => 'deployment-task');
+    expect(names.sort()).toEqual(
+      [...groups, 'fallback', 'authorizer', 'reconcile', 'secret-expiry', 'bootstrap-admin-key', ...tasks].sort(),
+    );
     for (const name of names) expect(HANDLER_ENTRIES).toContain(name);
+    // Every handler entry is deployed: a new one must be wired here before it ships.
+    for (const entry of HANDLER_ENTRIES) expect(names, entry).toContain(entry);
+  });
+
+  it('run at Step Functions time scale 1 on AWS: no STEWARD_TIME_SCALE anywhere', () => {
+    for (const fn of stewardFunctions(dev.stack)) {
+      const variables = (resourceOf(template, dev.stack, fn).Properties as { Environment: { Variables: Record<string, unknown> } })
+        .Environment.Variables;
+      expect(variables, fn.node.path).not.toHaveProperty('STEWARD_TIME_SCALE');
+    }
   });
 
   it('run Node.js 24 on arm64 with X-Ray tracing, their own log group and the Powertools environment', () => {
@@ -191,6 +232,7 @@ describe('functions', () => {
     const readOnly = [
       dev.stack.routeFunctions.system,
       dev.stack.routeFunctions.audit,
+      dev.stack.routeFunctions.configs,
       dev.stack.authorizerFunction,
       dev.stack.fallbackFunction,
     ];
@@ -198,9 +240,19 @@ describe('functions', () => {
       dev.stack.routeFunctions.services,
       dev.stack.routeFunctions.versions,
       dev.stack.routeFunctions['api-keys'],
+      dev.stack.routeFunctions['config-writes'],
+      dev.stack.routeFunctions['config-transfer'],
+      dev.stack.routeFunctions.secrets,
+      dev.stack.routeFunctions.deployments,
       dev.stack.reconciler.function,
+      dev.stack.secretExpiry.function,
       dev.stack.bootstrapAdminKey.function,
+      ...Object.values(dev.stack.deploymentWorkflow.taskFunctions),
     ];
+    expect(readOnly.length + readWrite.length).toBe(stewardFunctions(dev.stack).length);
+    for (const [group, { access }] of Object.entries(ROUTE_GROUP_FUNCTIONS)) {
+      expect(access === 'RO' ? readOnly : readWrite, group).toContain(dev.stack.routeFunctions[group as RouteGroup]);
+    }
     const writes = /^(dynamodb:(\*|Put|Update|Delete|BatchWrite|Create|TransactWrite)|kms:(\*|Encrypt|GenerateDataKey|ReEncrypt))/;
     for (const fn of readOnly) {
       const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
@@ -217,6 +269,16 @@ describe('functions', () => {
     for (const fn of readWrite) {
       const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
       expect(actions, fn.handlerName).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS, 'kms:GenerateDataKey']));
+    }
+  });
+
+  it('use the stack key only through DynamoDB or Secrets Manager (kms:ViaService), never directly', () => {
+    for (const fn of stewardFunctions(dev.stack)) {
+      for (const statement of roleStatements(dev.stack, template, fn.executionRole)) {
+        if (!actionsOf([statement]).some((action) => action.startsWith('kms:'))) continue;
+        const viaService = JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService']);
+        expect(viaService, fn.node.path).toMatch(/"(dynamodb|secretsmanager)\."/);
+      }
     }
   });
 
@@ -289,6 +351,22 @@ describe('HTTP API', () => {
     expect(fallback && functionOf(fallback)).toBe(logicalId(dev.stack, dev.stack.fallbackFunction));
   });
 
+  it('gives every route group routes, the three configuration groups included', () => {
+    const routedGroups = new Set(allOperations.map((operation) => operation.group));
+    for (const group of Object.keys(ROUTE_GROUP_FUNCTIONS)) expect(routedGroups, group).toContain(group);
+    const configRoutes = (group: RouteGroup) => allOperations.filter((operation) => operation.group === group);
+    // Reads (the fetch services make on a timer) never reach the writers, and the reader cannot write.
+    expect(configRoutes('configs').length).toBeGreaterThan(0);
+    for (const operation of configRoutes('configs')) expect(operation.method, operation.operationId).toBe('GET');
+    expect(configRoutes('config-writes').length).toBeGreaterThan(0);
+    expect(configRoutes('config-transfer').map((operation) => operation.path)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\/configs\/export$/), expect.stringMatching(/\/configs\/import$/)]),
+    );
+    expect(ROUTE_GROUP_FUNCTIONS.configs.access).toBe('RO');
+    expect(ROUTE_GROUP_FUNCTIONS['config-writes'].access).toBe('RW');
+    expect(ROUTE_GROUP_FUNCTIONS['config-transfer'].access).toBe('RW');
+  });
+
   it('writes JSON access logs to its own log group, and throttles the default stage', () => {
     const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
     expect(stages).toHaveLength(1);
@@ -355,6 +433,284 @@ describe('reconciler', () => {
   });
 });
 
+/** A Task state's `${...}` placeholder, by state name, from the definition file. */
+function definitionTasks(): Array<{ state: string; placeholder: string }> {
+  const definition = JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as { States: Record<string, { Type: string; Resource?: string }> };
+  return Object.entries(definition.States)
+    .filter(([, state]) => state.Type === 'Task')
+    .map(([state, { Resource }]) => ({
+      state,
+      placeholder: /^\$\{(\w+)\}$/.exec(Resource ?? '')?.[1] ?? `not a placeholder: ${Resource}`,
+    }));
+}
+
+describe('deployment workflow', () => {
+  const workflow = () => dev.stack.deploymentWorkflow;
+  const stateMachineId = () => logicalId(dev.stack, workflow().stateMachine);
+  const taskFunctionArns = () => Object.values(workflow().taskFunctions).map((fn) => ({ 'Fn::GetAtt': [logicalId(dev.stack, fn), 'Arn'] }));
+
+  it('is one Standard state machine, tracing on, logging ALL events without execution data to its own log group', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalId(dev.stack, workflow().logGroup), 'Arn'] } } }],
+      },
+    });
+  });
+
+  it("encrypts its log group with the stack's key, which CloudWatch Logs may use for that log group only", () => {
+    const keyId = logicalId(dev.stack, dev.stack.table.encryptionKey);
+    const logGroup = resourceOf(template, dev.stack, workflow().logGroup).Properties as {
+      KmsKeyId: unknown;
+      LogGroupName: unknown;
+      RetentionInDays: number;
+    };
+    expect(logGroup.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(logGroup.RetentionInDays).toBe(30);
+    const logGroupName = flattenResource(logGroup.LogGroupName);
+    expect(logGroupName).toMatch(/^\/aws\/vendedlogs\/states\/Steward-dev-deployments-/);
+    const key = resourceOf(template, dev.stack, dev.stack.table.encryptionKey).Properties as {
+      KeyPolicy: { Statement: Array<Statement & { Principal: unknown }> };
+    };
+    const forLogs = key.KeyPolicy.Statement.filter((statement) => JSON.stringify(statement.Principal).includes('"logs.'));
+    expect(forLogs).toHaveLength(1);
+    const context = forLogs[0]?.Condition?.ArnLike?.['kms:EncryptionContext:aws:logs:arn'];
+    expect(flattenResource(context)).toBe(`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${logGroupName}`);
+  });
+
+  it("substitutes every Task state's resource with its own task function's ARN", () => {
+    const tasks = definitionTasks();
+    expect(tasks.map(({ state }) => state).sort()).toEqual(Object.keys(TASKS).sort());
+    const stateMachine = resourceOf(template, dev.stack, workflow().stateMachine).Properties as {
+      DefinitionSubstitutions: Record<string, unknown>;
+      DefinitionS3Location: { Key: string };
+    };
+    expect(Object.keys(stateMachine.DefinitionSubstitutions).sort()).toEqual(tasks.map(({ placeholder }) => placeholder).sort());
+    for (const { state, placeholder } of tasks) {
+      expect(placeholder).toBe(taskArnSubstitution(state as TaskName));
+      const fn = workflow().taskFunctions[state as TaskName];
+      expect(stateMachine.DefinitionSubstitutions[placeholder], state).toEqual({ 'Fn::GetAtt': [logicalId(dev.stack, fn), 'Arn'] });
+      expect(variablesOf(template, dev.stack, fn).DEPLOYMENT_TASK, state).toBe(state);
+    }
+    // The definition deployed is the file, unchanged.
+    const asset = join(dev.app.synth().directory, `asset.${stateMachine.DefinitionS3Location.Key}`);
+    expect(readFileSync(asset, 'utf8')).toBe(readFileSync(DEFINITION_PATH, 'utf8'));
+  });
+
+  it('deploys functions/handlers/deployment-task.ts once per task, each with DEPLOYMENT_TASK naming it', () => {
+    const taskFunctions = stewardFunctions(dev.stack).filter((fn) => fn.handlerName === 'deployment-task');
+    expect(taskFunctions.map((fn) => variablesOf(template, dev.stack, fn).DEPLOYMENT_TASK).sort()).toEqual(Object.keys(TASKS).sort());
+    for (const fn of taskFunctions)
+      expect(variablesOf(template, dev.stack, fn).TABLE_NAME).toEqual({ Ref: logicalId(dev.stack, dev.stack.table.table) });
+  });
+
+  it('may invoke its task functions, unqualified, and nothing else; nobody else may invoke them', () => {
+    const statements = roleStatements(dev.stack, template, workflow().stateMachine.role);
+    const lambda = statementsFor(statements, 'lambda:');
+    expect(actionsOf(lambda)).toEqual(['lambda:InvokeFunction']);
+    expect(resourcesOf(lambda[0] as Statement)).toEqual(expect.arrayContaining(taskFunctionArns()));
+    expect(resourcesOf(lambda[0] as Statement)).toHaveLength(Object.keys(TASKS).length);
+    const taskIds = new Set(Object.values(workflow().taskFunctions).map((fn) => logicalId(dev.stack, fn)));
+    for (const { role, statements: others } of allRoleStatements(dev.stack, template)) {
+      if (role === workflow().stateMachine.role) continue;
+      const invoking = statementsFor(others, 'lambda:InvokeFunction');
+      for (const id of taskIds) expect(JSON.stringify(invoking), role.node.path).not.toContain(`"${id}"`);
+    }
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((permission) => JSON.stringify(permission));
+    for (const id of taskIds) expect(permissions.filter((permission) => permission.includes(`"${id}"`))).toEqual([]);
+  });
+
+  it('is started and stopped by the deployments function only, and only this state machine', () => {
+    const deployments = dev.stack.routeFunctions.deployments;
+    expect(variablesOf(template, dev.stack, deployments).STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId() });
+    const states = statementsFor(roleStatements(dev.stack, template, deployments.executionRole), 'states:');
+    expect(states.map((statement) => [actionsOf([statement]), resourcesOf(statement).map(flattenResource)])).toEqual([
+      [['states:StartExecution'], [`<${stateMachineId()}>`]],
+      [['states:StopExecution'], [`arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId()}.Name>:*`]],
+    ]);
+    for (const { role, statements } of allRoleStatements(dev.stack, template)) {
+      if (role === deployments.executionRole) continue;
+      expect(actionsOf(statementsFor(statements, 'states:')), role.node.path).toEqual([]);
+    }
+  });
+
+  it('gives each task only what it needs: all write the table, two drive traffic, one reads alarms', () => {
+    const extra = (fn: StewardFunction) =>
+      actionsOf(roleStatements(dev.stack, template, fn.executionRole))
+        .filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))
+        .sort();
+    const tasks = workflow().taskFunctions;
+    expect(extra(tasks.ShiftTraffic)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(extra(tasks.RollBack)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(extra(tasks.EvaluateGate)).toEqual(['cloudwatch:DescribeAlarms']);
+    for (const task of ['Prepare', 'CheckApproval', 'Finish', 'MarkFailed'] as const) expect(extra(tasks[task]), task).toEqual([]);
+    const alarmReaders = allRoleStatements(dev.stack, template).filter(
+      ({ statements }) => statementsFor(statements, 'cloudwatch:').length > 0,
+    );
+    expect(alarmReaders.map(({ role }) => role)).toEqual([tasks.EvaluateGate.executionRole]);
+  });
+});
+
+describe('lambda-alias driver', () => {
+  const aliasGrants = (app: StewardApp, templateOf: Template) =>
+    allRoleStatements(app.stack, templateOf)
+      .map(({ role, statements }) => ({ role, statements: statementsFor(statements, 'lambda:UpdateAlias') }))
+      .filter(({ statements }) => statements.length > 0);
+
+  it('may update no alias at all unless lambdaAliasFunctions is set', () => {
+    expect(dev.stack.deploymentWorkflow.aliasFunctionArns).toEqual([]);
+    expect(aliasGrants(dev, template)).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('lambda:UpdateAlias');
+  });
+
+  it('may update aliases of the configured functions only, from ShiftTraffic, RollBack and the deployments API', () => {
+    const other = 'arn:aws:lambda:eu-west-1:123456789012:function:fn-b';
+    const configured = synth({ lambdaAliasFunctions: 'fn-a, ' + other });
+    const grants = aliasGrants(configured.app, configured.template);
+    const { taskFunctions } = configured.app.stack.deploymentWorkflow;
+    expect(grants.map(({ role }) => role).sort()).toEqual(
+      [
+        taskFunctions.ShiftTraffic.executionRole,
+        taskFunctions.RollBack.executionRole,
+        configured.app.stack.routeFunctions.deployments.executionRole,
+      ].sort(),
+    );
+    for (const { role, statements } of grants) {
+      expect(actionsOf(statements), role.node.path).toEqual(['lambda:UpdateAlias']);
+      expect(statements.flatMap(resourcesOf).map(flattenResource).sort(), role.node.path).toEqual(
+        ['arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:fn-a', other].sort(),
+      );
+    }
+    expect(new AwsSolutionsChecks().validateScope(configured.app.app).violations).toEqual([]);
+  });
+
+  it('takes a JSON array from cdk.json as well, and refuses wildcards, qualified ARNs and anything else that is not one function', () => {
+    const fromArray = createStewardApp({ context: { ...SKIP_BUNDLING, lambdaAliasFunctions: ['fn-a', 'fn-a', 'fn-b'] } });
+    expect(fromArray.stack.deploymentWorkflow.aliasFunctionArns).toHaveLength(2);
+    for (const value of [
+      '*',
+      'fn-*',
+      'arn:aws:lambda:eu-west-1:123456789012:function:fn:live',
+      'arn:aws:lambda:eu-west-1:123456789012:function:*',
+      'bad name',
+    ]) {
+      expect(() => createStewardApp({ context: { ...SKIP_BUNDLING, lambdaAliasFunctions: value } }), value).toThrow(/lambdaAliasFunctions/);
+    }
+  });
+});
+
+describe('secrets', () => {
+  const prefixArn = (stage: string) => `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix(stage)}`;
+
+  it("tell the secrets function where values live: the stage's prefix and the stack's key", () => {
+    expect(variablesOf(template, dev.stack, dev.stack.routeFunctions.secrets)).toMatchObject({
+      SECRETS_PREFIX: 'steward/dev/',
+      SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.table.encryptionKey), 'Arn'] },
+    });
+  });
+
+  it('let the secrets function manage values under the prefix only, never deleting one without recovery', () => {
+    const statements = roleStatements(dev.stack, template, dev.stack.routeFunctions.secrets.executionRole);
+    const secretStatements = statementsFor(statements, 'secretsmanager:');
+    expect(actionsOf(secretStatements).sort()).toEqual(
+      [...SECRET_WRITE_ACTIONS, 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'].sort(),
+    );
+    for (const statement of secretStatements) expect(resourcesOf(statement).map(flattenResource)).toEqual([`${prefixArn('dev')}*`]);
+    const deletes = secretStatements.find((statement) => actionsOf([statement]).includes('secretsmanager:DeleteSecret'));
+    expect(deletes?.Condition).toEqual({ BoolIfExists: { 'secretsmanager:ForceDeleteWithoutRecovery': 'false' } });
+    const tags = secretStatements.find((statement) => actionsOf([statement]).includes('secretsmanager:TagResource'));
+    expect(tags?.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['service', 'environment'] } });
+    const viaSecretsManager = statementsFor(statements, 'kms:').filter((statement) =>
+      JSON.stringify(statement.Condition).includes('secretsmanager.'),
+    );
+    expect(viaSecretsManager).toHaveLength(1);
+    expect(actionsOf(viaSecretsManager).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(resourcesOf(viaSecretsManager[0] as Statement)).toEqual([
+      { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.table.encryptionKey), 'Arn'] },
+    ]);
+    expect(flattenResource(viaSecretsManager[0]?.Condition?.StringLike?.['kms:EncryptionContext:SecretARN'])).toBe(`${prefixArn('dev')}*`);
+  });
+
+  it("let the deployments function write only routers' signing secrets, and ShiftTraffic and RollBack only read them", () => {
+    const routerSecrets = `${prefixArn('dev')}*/${ROUTER_SIGNING_SECRET_NAME}*`;
+    expect(routerSecretRef('svc', 'env').name).toBe(ROUTER_SIGNING_SECRET_NAME);
+    const { deployments } = dev.stack.routeFunctions;
+    const { ShiftTraffic, RollBack } = dev.stack.deploymentWorkflow.taskFunctions;
+    const writer = statementsFor(roleStatements(dev.stack, template, deployments.executionRole), 'secretsmanager:');
+    expect(actionsOf(writer).sort()).toEqual([...SECRET_WRITE_ACTIONS, 'secretsmanager:TagResource'].sort());
+    for (const fn of [deployments, ShiftTraffic, RollBack]) {
+      const statements = statementsFor(roleStatements(dev.stack, template, fn.executionRole), 'secretsmanager:');
+      for (const statement of statements) expect(resourcesOf(statement).map(flattenResource), fn.node.path).toEqual([routerSecrets]);
+      expect(variablesOf(template, dev.stack, fn)).toMatchObject({ SECRETS_PREFIX: 'steward/dev/' });
+    }
+    for (const fn of [ShiftTraffic, RollBack]) {
+      expect(actionsOf(statementsFor(roleStatements(dev.stack, template, fn.executionRole), 'secretsmanager:')), fn.node.path).toEqual([
+        'secretsmanager:GetSecretValue',
+      ]);
+    }
+  });
+
+  it('reach no secret outside the prefix: only the bootstrap function reads its own secret, which is outside it', () => {
+    const bootstrapRole = dev.stack.bootstrapAdminKey.function.executionRole;
+    const secretRef = { Ref: logicalId(dev.stack, dev.stack.bootstrapAdminKey.secret) };
+    const holders: string[] = [];
+    for (const { role, statements } of allRoleStatements(dev.stack, template)) {
+      for (const statement of statementsFor(statements, 'secretsmanager:')) {
+        holders.push(role.node.path);
+        for (const resource of resourcesOf(statement)) {
+          if (role === bootstrapRole) expect(resource).toEqual(secretRef);
+          else
+            expect(flattenResource(resource), role.node.path).toMatch(
+              new RegExp(`^${prefixArn('dev').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+            );
+        }
+      }
+    }
+    expect([...new Set(holders)].sort()).toEqual(
+      [
+        dev.stack.routeFunctions.secrets,
+        dev.stack.routeFunctions.deployments,
+        dev.stack.deploymentWorkflow.taskFunctions.ShiftTraffic,
+        dev.stack.deploymentWorkflow.taskFunctions.RollBack,
+        dev.stack.bootstrapAdminKey.function,
+      ]
+        .map((fn) => fn.executionRole.node.path)
+        .sort(),
+    );
+    // CloudFormation names the bootstrap secret; it is never under steward/<stage>/.
+    expect(resourceOf(template, dev.stack, dev.stack.bootstrapAdminKey.secret).Properties.Name).toBeUndefined();
+  });
+
+  it('follow the stage: prod keeps its values under steward/prod/', () => {
+    const prod = synth({ stage: 'prod' });
+    const secrets = prod.app.stack.routeFunctions.secrets;
+    expect(variablesOf(prod.template, prod.app.stack, secrets).SECRETS_PREFIX).toBe('steward/prod/');
+    const resources = statementsFor(roleStatements(prod.app.stack, prod.template, secrets.executionRole), 'secretsmanager:').flatMap(
+      resourcesOf,
+    );
+    expect(new Set(resources.map(flattenResource))).toEqual(new Set([`${prefixArn('prod')}*`]));
+  });
+});
+
+describe('secret expiry', () => {
+  it('runs every hour on an EventBridge schedule, with table access and no secret values', () => {
+    const fn = dev.stack.secretExpiry.function;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(dev.stack, fn), 'Arn'] } })],
+    });
+    const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
+    expect(actions).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS]));
+    expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))).toEqual([]);
+    expect(variablesOf(template, dev.stack, fn)).not.toHaveProperty('SECRETS_PREFIX');
+  });
+});
+
 describe('outputs', () => {
   it('give the API and docs URLs, the table, and the secret with the command that reads it', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
@@ -366,6 +722,8 @@ describe('outputs', () => {
         'aws secretsmanager get-secret-value --secret-id .*--stack-name Steward-dev.* --query SecretString --output text',
       ),
     });
+    template.hasOutput('DeploymentStateMachineArn', { Value: { Ref: logicalId(dev.stack, dev.stack.deploymentWorkflow.stateMachine) } });
+    template.hasOutput('SecretsPrefix', { Value: 'steward/dev/' });
   });
 });
 
@@ -384,6 +742,40 @@ describe('cdk-nag AwsSolutions', () => {
   it('passes for prod too', () => {
     const prod = synth({ stage: 'prod' });
     expect(new AwsSolutionsChecks().validateScope(prod.app.app).violations).toEqual([]);
+  });
+
+  it('acknowledges each IAM5 finding on its own, where it arises: no blanket, no stale acknowledgement', () => {
+    const acknowledged = (construct: IConstruct): string[] =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.keys(entry.data as Record<string, string>))
+        // Recorded with the validation plugin's namespace, e.g. `Annotation::AwsSolutions-IAM5[...]`.
+        .map((id) => id.replace(/^\w+::(?=AwsSolutions-)/, ''))
+        .filter((id) => id.startsWith('AwsSolutions-IAM5'));
+    const findings = new Map<IConstruct, string[]>();
+    for (const policy of dev.stack.node.findAll().filter((construct): construct is CfnPolicy => construct instanceof CfnPolicy)) {
+      const document = Stack.of(policy).resolve(policy.policyDocument) as { Statement: Statement[] };
+      const wildcards = document.Statement.filter((statement) => statement.Effect === 'Allow')
+        .flatMap(resourcesOf)
+        .map(flattenResource)
+        .filter((resource) => resource.includes('*'));
+      findings.set(
+        policy,
+        [...new Set(wildcards)].map((resource) => `AwsSolutions-IAM5[Resource::${resource}]`),
+      );
+    }
+    const ancestors = (construct: IConstruct) => construct.node.scopes;
+    for (const [policy, ids] of findings) {
+      const covering = ancestors(policy).flatMap(acknowledged);
+      for (const id of ids) expect(covering, `${policy.node.path}: ${id}`).toContain(id);
+    }
+    for (const construct of dev.app.node.findAll()) {
+      for (const id of acknowledged(construct)) {
+        expect(id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
+        const beneath = [...findings].filter(([policy]) => ancestors(policy).includes(construct)).flatMap(([, ids]) => ids);
+        expect(beneath, `${construct.node.path} acknowledges ${id}`).toContain(id);
+      }
+    }
   });
 
   it('gives every acknowledgement a specific reason', () => {
