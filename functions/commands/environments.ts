@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '#commands/context';
 import { checkIfMatch } from '#commands/context';
 import type { Environment, HealthGate, Protection, TrafficConfig } from '#domain/deployment';
-import { NotFoundError } from '#domain/errors';
+import { NotFoundError, ValidationError } from '#domain/errors';
 import { secretValueStore } from '#secrets/value-store';
 import { executeCommand } from '#store/event-log';
 import { environmentItem, getEnvironment } from '#store/environments';
@@ -39,6 +39,7 @@ export async function putEnvironment(
   input: EnvironmentInput,
   context: CommandContext,
 ): Promise<EnvironmentWriteResult> {
+  checkAliasFunction(input.traffic);
   if (!(await getService(service))) throw new NotFoundError(`There is no service named ${service}.`);
   let routerSigningSecret: string | null = null;
   return executeCommand<EnvironmentWriteResult>(keys.environmentAggregate(service, name), async () => {
@@ -92,4 +93,21 @@ export async function putEnvironment(
       result: () => ({ environment: next, created: !current, routerSigningSecret: needsRouterSecret ? routerSigningSecret : null }),
     };
   });
+}
+
+/**
+ * On AWS the stack may update only the Lambda aliases it was deployed for
+ * (`-c lambdaAliasFunctions=`): refuse others now rather than at the first step. Locally
+ * (no LAMBDA_ALIAS_FUNCTIONS) anything goes.
+ */
+function checkAliasFunction(traffic: TrafficConfig | undefined): void {
+  const configured = process.env.LAMBDA_ALIAS_FUNCTIONS;
+  if (traffic?.driver !== 'lambda-alias' || configured === undefined) return;
+  const allowed = configured.split(',').filter(Boolean);
+  const name = traffic.functionName.split(':').at(-1) ?? traffic.functionName;
+  if (!allowed.includes(name)) {
+    throw new ValidationError(`This deployment of Steward may update aliases of ${allowed.length ? allowed.join(', ') : 'no function'} only.`, [
+      { pointer: '/body/traffic/functionName', message: 'is not among the functions the stack was deployed for (cdk deploy -c lambdaAliasFunctions=...)' },
+    ]);
+  }
 }

@@ -68,12 +68,15 @@ export class DeploymentWorkflow extends Construct {
   readonly logGroup: LogGroup;
   /** The unqualified ARNs `lambda:UpdateAlias` is allowed on; empty when none are configured. */
   readonly aliasFunctionArns: string[];
+  /** The same functions by name, as the lambda-alias driver configuration names them. */
+  readonly aliasFunctionNames: string[];
   private readonly secretValues: SecretValues;
 
   constructor(scope: Construct, id: string, props: DeploymentWorkflowProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.secretValues = props.secretValues;
+    this.aliasFunctionNames = props.lambdaAliasFunctions.map((entry) => entry.split(':').at(-1) ?? entry);
     this.aliasFunctionArns = props.lambdaAliasFunctions.map((entry) =>
       entry.startsWith('arn:')
         ? entry
@@ -148,6 +151,8 @@ export class DeploymentWorkflow extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    // Lets PUT environment refuse a lambda-alias function this stack may not update, with a clear 400.
+    fn.addEnvironment('LAMBDA_ALIAS_FUNCTIONS', this.aliasFunctionNames.join(','));
     fn.addPolicy(
       'Workflow',
       [
