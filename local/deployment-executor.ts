@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { type DeploymentOrchestrator, workflowInput } from '#deployments/orchestrator';
 import { timeScale } from '#deployments/clock';
-import { restore, TASKS } from '#deployments/tasks';
+import { markFailed, restore, TASKS } from '#deployments/tasks';
 import type { Deployment } from '#domain/deployment';
 import { getEnvironment, listActiveDeployments } from '#store/environments';
 
@@ -10,6 +10,9 @@ const DEFINITION_FILE = new URL('../statemachines/deployment.asl.json', import.m
 
 /** The Retry intervals of the definition, in seconds, scaled like every other wait. */
 const RETRY_INTERVAL_SECONDS = 2;
+
+/** One execution's event log (states entered and exited, retries), as aws-local-stepfunctions produces it. */
+export type ExecutionEventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 
 /**
  * Runs statemachines/deployment.asl.json with aws-local-stepfunctions: Task states call the same
@@ -19,6 +22,11 @@ const RETRY_INTERVAL_SECONDS = 2;
 export class LocalDeploymentExecutor implements DeploymentOrchestrator {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
+  /**
+   * Called with each execution's event log as it starts (the bench counts state transitions
+   * from it). Unset, nothing reads the log: aws-local-stepfunctions keeps it either way.
+   */
+  onExecution?: (deploymentId: string, eventLogs: ExecutionEventLogs) => void;
 
   constructor() {
     // Task resources are `${...FunctionArn}` substitutions, filled by CloudFormation on AWS; locally
@@ -37,6 +45,7 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
       },
       noThrowOnAbort: true,
     });
+    this.onExecution?.(deployment.id, execution.eventLogs);
     const done = execution.result
       .catch((error: unknown) => {
         // The definition ends every path in Done or RollbackFailed; anything else is a fault here.
@@ -75,7 +84,14 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
       const stored = await getEnvironment(deployment.service, deployment.environment);
       if (!stored) continue;
       const type = deployment.status === 'in_progress' ? 'deployment.rolled_back' : 'deployment.cancelled';
-      await restore(deployment, stored.environment, type, 'The local runtime stopped while this deployment was running.');
+      const reason = 'The local runtime stopped while this deployment was running.';
+      try {
+        await restore(deployment, stored.environment, type, reason);
+      } catch (error) {
+        // The previous weights could not be put back (its router is gone, say): record that for a
+        // person to step in, as the workflow's MarkFailed does, rather than fail to start.
+        await markFailed({ ...workflowInput(deployment), error: { Error: (error as Error).name, Cause: `${reason} ${(error as Error).message}` } });
+      }
       settled++;
     }
     return settled;

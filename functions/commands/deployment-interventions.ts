@@ -1,6 +1,7 @@
 import { changeDeployment, startDeployment } from '#commands/deployments';
 import type { CommandContext } from '#commands/context';
 import { orchestrator } from '#deployments/orchestrator';
+import { TrafficDriverError } from '#deployments/errors';
 import { restore } from '#deployments/tasks';
 import { trafficDriverFor } from '#deployments/drivers/index';
 import { type Deployment, isActive } from '#domain/deployment';
@@ -35,7 +36,10 @@ export async function launch(deployment: Deployment, context: CommandContext): P
 export async function approveDeployment(service: string, id: string, context: CommandContext): Promise<Deployment> {
   const deployment = await requireDeployment(service, id);
   return changeDeployment(service, deployment.environment, id, context.actor, context.requestId, (current, env) => {
-    if (current.status !== 'awaiting_approval') {
+    // A deployment that requires approval may be approved as soon as it is accepted, before its
+    // workflow has marked it awaiting approval: automation need not poll first.
+    const waiting = current.status === 'awaiting_approval' || (current.status === 'pending' && current.requiresApproval);
+    if (!waiting) {
       throw new ConflictError(`Deployment ${id} is ${current.status}; only a deployment awaiting approval can be approved.`, { currentStatus: current.status });
     }
     if (current.approvalDeadline && new Date().toISOString() >= current.approvalDeadline) {
@@ -60,7 +64,23 @@ export async function cancelDeployment(service: string, id: string, reason: stri
   const stored = await getEnvironment(service, deployment.environment);
   if (!stored) throw new NotFoundError(`Service ${service} has no environment ${deployment.environment}.`);
   const why = `Cancelled by ${context.actor.name}${reason ? `: ${reason}` : ''}.`;
-  return restore(deployment, stored.environment, 'deployment.cancelled', why, context.actor, context.requestId);
+  try {
+    return await restore(deployment, stored.environment, 'deployment.cancelled', why, context.actor, context.requestId);
+  } catch (error) {
+    // The workflow is stopped: never leave the deployment active with nothing to finish it. Say
+    // that the weights could not be put back, as the workflow's MarkFailed does, so someone steps in.
+    const failure = `${why} Could not restore the previous weights: ${(error as Error).message}`;
+    return changeDeployment(service, deployment.environment, id, context.actor, context.requestId, (current, env) =>
+      !isActive(current.status)
+        ? null
+        : {
+            type: 'deployment.failed',
+            deployment: { ...current, status: 'failed', finishedAt: new Date().toISOString(), failureReason: failure },
+            environment: env,
+            log: { message: failure, weights: current.weights, step: current.currentStep, evidence: null },
+          },
+    );
+  }
 }
 
 /** After success: put the previous version back at once. */
@@ -83,10 +103,14 @@ export async function rollbackDeployment(service: string, id: string, reason: st
     throw new ConflictError(`The previous version was kept until ${deployment.rollbackWindowEndsAt}; deploy it again instead.`);
   }
   const weights = { [deployment.fromVersion]: 100 };
-  await trafficDriverFor(environment.traffic).apply(
-    { service, environment: environment.name, weights, revision: environment.routingRevision + 1, deploymentId: id },
-    { environment, deployment },
-  );
+  try {
+    await trafficDriverFor(environment.traffic).apply(
+      { service, environment: environment.name, weights, revision: environment.routingRevision + 1, deploymentId: id },
+      { environment, deployment },
+    );
+  } catch (error) {
+    throw new TrafficDriverError(`${(error as Error).message} Nothing was rolled back: ${deployment.version} still serves ${deployment.environment}.`);
+  }
   const why = `Rolled back by ${context.actor.name}${reason ? `: ${reason}` : ''}.`;
   return changeDeployment(service, deployment.environment, id, context.actor, context.requestId, (current, env) => {
     if (current.status !== 'succeeded' || env.activeVersion !== current.version) return null;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { CommandContext } from '#commands/context';
+import { canonicalJson } from '#domain/config';
 import { type Deployment, type Environment, type HealthGate, isActive } from '#domain/deployment';
 import { planFor, type Strategy } from '#domain/deployment-plan';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
@@ -41,7 +42,7 @@ export interface DeploymentChange {
 }
 
 function requestHash(input: StartDeployment): string {
-  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
 /**

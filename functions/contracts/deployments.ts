@@ -179,11 +179,16 @@ function intervention(action: 'approve' | 'cancel' | 'rollback', summary: string
     params: DeploymentParams,
     body: ReasonBody,
     bodyOptional: true,
-    responses: { 200: { description: 'The deployment after it.', schema: DeploymentView }, 404: notFound, 409: { description: 'Not possible in its status.' } },
+    responses: {
+      200: { description: 'The deployment after it.', schema: DeploymentView },
+      404: notFound,
+      409: { description: 'Not possible in its status.' },
+      502: { description: 'The traffic driver (router, Lambda) failed; nothing was changed, or the deployment is recorded as failed.' },
+    },
   });
 }
 
-export const approveDeployment = intervention('approve', 'Approve a deployment', 'Only while it is awaiting approval.');
+export const approveDeployment = intervention('approve', 'Approve a deployment', 'While it is awaiting approval (or accepted and not yet started, when its environment requires approval).');
 export const cancelDeployment = intervention('cancel', 'Cancel a deployment', 'Stops the workflow and restores the weights from before it. Only while it is active.');
 export const rollbackDeployment = intervention(
   'rollback',

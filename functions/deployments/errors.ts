@@ -1,3 +1,5 @@
+import { StewardError } from '#domain/errors';
+
 /**
  * Errors the deployment workflow's Retry and Catch match by `name` (Step Functions and the
  * local engine alike): transient ones are retried, the rest roll back.
@@ -11,4 +13,14 @@ export class TransientError extends Error {
 /** The deployment ended (cancelled, rolled back) while a workflow step was under way. */
 export class DeploymentFinishedError extends Error {
   override name = 'DeploymentFinishedError';
+}
+
+/**
+ * The traffic driver failed while serving an API request (a manual rollback): not the client's
+ * fault; the problem says what failed, and that nothing was recorded.
+ */
+export class TrafficDriverError extends StewardError {
+  constructor(detail: string) {
+    super(502, 'Traffic driver failed', detail);
+  }
 }

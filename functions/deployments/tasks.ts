@@ -43,9 +43,15 @@ function change(state: WorkflowState, decide: Parameters<typeof changeDeployment
   return changeDeployment(state.service, state.environment, state.deploymentId, WORKFLOW_ACTOR, state.deploymentId, decide);
 }
 
-async function applyWeights(driver: TrafficDriver, environment: Environment, deployment: Deployment | null, weights: Record<string, number>) {
+async function applyWeights(
+  driver: TrafficDriver,
+  environment: Environment,
+  deployment: Deployment | null,
+  weights: Record<string, number>,
+  revision = environment.routingRevision + 1,
+) {
   await driver.apply(
-    { service: environment.service, environment: environment.name, weights, revision: environment.routingRevision + 1, deploymentId: deployment?.id ?? null },
+    { service: environment.service, environment: environment.name, weights, revision, deploymentId: deployment?.id ?? null },
     { environment, deployment },
   );
 }
@@ -110,14 +116,18 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
     };
   });
   if (!isActive(recorded.status)) {
-    // Cancelled while we pushed weights: put back what the environment now records.
+    // Cancelled while we pushed weights: put back what the environment now records, under the
+    // revision it records (restore reserved one above ours, so a router takes it over our step).
     const { environment: settled } = await load(state);
-    await applyWeights(driver, settled, null, settled.weights);
+    await applyWeights(driver, settled, null, settled.weights, settled.routingRevision);
     throw new DeploymentFinishedError(`Deployment ${deployment.id} was ${recorded.status} during step ${index + 1}.`);
   }
   const lastStep = index === steps.length - 1;
   if (step.bakeSeconds <= 0) return { ...state, verdict: 'next', lastStep };
-  const checks = checksPerBake(deployment.healthGate, step.bakeSeconds);
+  // With nothing to check, one wait to the end of the bake: fewer state transitions, same result.
+  const gate = deployment.healthGate;
+  const hasChecks = Boolean(gate?.probe || (gate?.alarms && gate.alarms.length > 0));
+  const checks = hasChecks ? checksPerBake(gate, step.bakeSeconds) : 1;
   return { ...state, verdict: 'baking', lastStep, bakeEndsAt: after(step.bakeSeconds), waitUntil: after(step.bakeSeconds / checks) };
 }
 
@@ -187,7 +197,7 @@ export async function rollBack(state: WorkflowState): Promise<WorkflowState> {
   if (!isActive(deployment.status)) return state;
   const cancelled = state.approval === 'expired';
   const reason = cancelled
-    ? `Approval did not come within ${environment.protection.approvalTimeoutMinutes} minutes.`
+    ? `Approval did not come within ${environment.protection.approvalTimeoutMinutes} minute${environment.protection.approvalTimeoutMinutes === 1 ? '' : 's'}.`
     : state.error?.Error
       ? `${state.error.Error}: ${state.error.Cause ?? ''}`.trim()
       : (deployment.failureReason ?? 'The health gate failed.');
@@ -205,8 +215,13 @@ export async function restore(
   requestId = deployment.id,
 ): Promise<Deployment> {
   const baseline = deployment.baselineWeights;
+  // Unless it never got past approval, a step may be pushing weights it has not recorded yet, under
+  // the revision after the recorded one: the baseline goes under the revision after that, so that a
+  // router ignores the late step, and the step's own put-back reuses it (see shiftTraffic).
+  const stepMayBeInFlight = deployment.status !== 'awaiting_approval';
+  const revision = environment.routingRevision + (stepMayBeInFlight ? 2 : 1);
   if (JSON.stringify(environment.weights) !== JSON.stringify(baseline)) {
-    await applyWeights(trafficDriverFor(environment.traffic), environment, deployment, baseline);
+    await applyWeights(trafficDriverFor(environment.traffic), environment, deployment, baseline, revision);
   }
   return changeDeployment(deployment.service, deployment.environment, deployment.id, actor, requestId, (current, env) =>
     !isActive(current.status)
@@ -220,7 +235,11 @@ export async function restore(
             finishedAt: new Date().toISOString(),
             failureReason: reason,
           },
-          environment: { ...env, weights: baseline, routingRevision: env.routingRevision + (JSON.stringify(env.weights) === JSON.stringify(baseline) ? 0 : 1) },
+          environment: {
+            ...env,
+            weights: baseline,
+            routingRevision: stepMayBeInFlight || JSON.stringify(env.weights) !== JSON.stringify(baseline) ? Math.max(env.routingRevision + 1, revision) : env.routingRevision,
+          },
           log: { message: `${type === 'deployment.cancelled' ? 'Cancelled' : 'Rolled back'}: ${reason} Weights restored.`, weights: baseline, step: current.currentStep, evidence: current.stepChecks.at(-1) ?? null },
         },
   );

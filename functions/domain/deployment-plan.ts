@@ -70,7 +70,7 @@ function checkShape(input: Record<string, unknown>): Strategy {
   const present = Object.keys(input).filter((key) => input[key] !== undefined);
   if ('preset' in input && input.preset !== undefined) {
     if (present.length > 1) invalid('', 'a preset stands alone: send only `preset`');
-    if (!(input.preset as string in PRESETS)) invalid('/preset', `must be one of ${PRESET_NAMES.join(', ')}`);
+    if (typeof input.preset !== 'string' || !Object.hasOwn(PRESETS, input.preset)) invalid('/preset', `must be one of ${PRESET_NAMES.join(', ')}`);
     return input as Strategy;
   }
   const fields: Record<StrategyType, string[][]> = {
@@ -80,7 +80,7 @@ function checkShape(input: Record<string, unknown>): Strategy {
     linear: [['percent', 'intervalMinutes']],
   };
   const type = input.type as StrategyType | undefined;
-  if (!type || !(type in fields)) invalid('/type', `must be one of ${STRATEGY_TYPES.join(', ')}, or send a preset`);
+  if (typeof type !== 'string' || !Object.hasOwn(fields, type)) invalid('/type', `must be one of ${STRATEGY_TYPES.join(', ')}, or send a preset`);
   const others = present.filter((key) => key !== 'type');
   const shapes = fields[type];
   const fits = shapes.find((shape) => others.every((key) => shape.includes(key)) && (type === 'blue-green' || shape.every((key) => others.includes(key))));
