@@ -95,7 +95,9 @@ async function main(): Promise<void> {
 /** Self time per sample, attributed to the node each sample landed in. */
 function selfTimes(profile: CpuProfile): Map<number, number> {
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   return self;
 }
 
@@ -107,7 +109,10 @@ export function moduleOf(url: string, functionName: string): string {
   const packageMatch = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (packageMatch) return packageMatch[1] as string;
   if (url.startsWith('node:')) {
-    const name = url.slice(5).replace(/^internal\//, '').split('/')[0] as string;
+    const name = url
+      .slice(5)
+      .replace(/^internal\//, '')
+      .split('/')[0] as string;
     return `node:${name.replace(/^_?(http|stream)_?\w*$/, '$1')}`;
   }
   if (url.startsWith(ROOT)) {
@@ -128,7 +133,9 @@ function summarize(profile: CpuProfile, result: LoopResult, scenario: string, to
     if (time === 0) continue;
     const module = moduleOf(node.callFrame.url, node.callFrame.functionName);
     byModule.set(module, (byModule.get(module) ?? 0) + time);
-    const where = node.callFrame.url ? `${node.callFrame.url.replace(ROOT, '').replace(/^file:\/\/.*\/node_modules\//, '')}:${node.callFrame.lineNumber + 1}` : '';
+    const where = node.callFrame.url
+      ? `${node.callFrame.url.replace(ROOT, '').replace(/^file:\/\/.*\/node_modules\//, '')}:${node.callFrame.lineNumber + 1}`
+      : '';
     const key = `${node.callFrame.functionName || '(anonymous)'}  ${where}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + time);
   }
@@ -139,7 +146,9 @@ function summarize(profile: CpuProfile, result: LoopResult, scenario: string, to
     `profiled ${(total / 1000).toFixed(0)} ms of samples (${perRequest(total)}); profile: ${out}`,
     '',
     'self time by module',
-    ...[...byModule.entries()].sort((a, b) => b[1] - a[1]).map(([name, time]) => `  ${share(time)}  ${perRequest(time).padStart(16)}  ${name}`),
+    ...[...byModule.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, time]) => `  ${share(time)}  ${perRequest(time).padStart(16)}  ${name}`),
     '',
     `top ${top} functions by self time`,
     ...[...byFunction.entries()]

@@ -12,7 +12,11 @@ export interface RunReport {
 
 export function formatTable(table: Table): string {
   const widths: number[] = [];
-  for (const row of table.rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of table.rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
   const [header, ...body] = table.rows;
   // Columns of figures are right-aligned, columns of words left-aligned.
   const numeric = widths.map((_, i) => body.every((row) => /^[\d.,×%≤≥<> —-]*$/.test(row[i] ?? '')));
@@ -33,7 +37,13 @@ export function formatTargets(suites: Suite[], figures: Figures): Table {
   for (const target of suites.flatMap((suite) => suite.targets)) {
     const value = figures[target.figure];
     const result = value === undefined ? 'n/a' : meets(target, value) ? 'PASS' : 'MISS';
-    rows.push([target.figure, value === undefined ? '—' : String(value), `${target.op.replace('<=', '≤').replace('>=', '≥')} ${target.value}`, result, target.description]);
+    rows.push([
+      target.figure,
+      value === undefined ? '—' : String(value),
+      `${target.op.replace('<=', '≤').replace('>=', '≥')} ${target.value}`,
+      result,
+      target.description,
+    ]);
   }
   return { title: 'Targets (informational: a MISS does not fail the run)', rows };
 }

@@ -47,7 +47,8 @@ async function main(): Promise<string> {
 
   const suites: Suite[] = values.suite?.length ? SUITES.filter((suite) => values.suite?.includes(suite.name)) : SUITES;
   const unknown = values.suite?.filter((name) => !SUITES.some((suite) => suite.name === name)) ?? [];
-  if (unknown.length > 0) throw new Error(`Unknown suite ${unknown.join(', ')}; there are ${SUITES.map((suite) => suite.name).join(', ')}.`);
+  if (unknown.length > 0)
+    throw new Error(`Unknown suite ${unknown.join(', ')}; there are ${SUITES.map((suite) => suite.name).join(', ')}.`);
 
   let runtime: Promise<Runtime> | undefined;
   const context: BenchContext = {

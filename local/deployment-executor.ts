@@ -31,7 +31,10 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
   constructor() {
     // Task resources are `${...FunctionArn}` substitutions, filled by CloudFormation on AWS; locally
     // any well-formed ARN will do, since every Task is overridden by its local function.
-    const text = readFileSync(DEFINITION_FILE, 'utf8').replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:000000000000:function:steward-$1');
+    const text = readFileSync(DEFINITION_FILE, 'utf8').replace(
+      /\$\{(\w+)FunctionArn\}/g,
+      'arn:aws:lambda:us-east-1:000000000000:function:steward-$1',
+    );
     this.machine = new StateMachine(JSON.parse(text));
   }
 
@@ -40,7 +43,9 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
     const retryMs = RETRY_INTERVAL_SECONDS * 1000 * timeScale();
     const execution = this.machine.run(workflowInput(deployment), {
       overrides: {
-        taskResourceLocalHandlers: TASKS as unknown as NonNullable<NonNullable<Parameters<StateMachine["run"]>[1]>["overrides"]>["taskResourceLocalHandlers"],
+        taskResourceLocalHandlers: TASKS as unknown as NonNullable<
+          NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
+        >['taskResourceLocalHandlers'],
         retryIntervalOverrides: Object.fromEntries(Object.keys(TASKS).map((name) => [name, retryMs])),
       },
       noThrowOnAbort: true,
@@ -49,7 +54,9 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
     const done = execution.result
       .catch((error: unknown) => {
         // The definition ends every path in Done or RollbackFailed; anything else is a fault here.
-        console.error(JSON.stringify({ message: 'local deployment workflow ended with an error', deploymentId: deployment.id, error: String(error) }));
+        console.error(
+          JSON.stringify({ message: 'local deployment workflow ended with an error', deploymentId: deployment.id, error: String(error) }),
+        );
       })
       .finally(() => this.running.delete(deployment.id));
     this.running.set(deployment.id, { abort: execution.abort, done });
@@ -90,7 +97,10 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
       } catch (error) {
         // The previous weights could not be put back (its router is gone, say): record that for a
         // person to step in, as the workflow's MarkFailed does, rather than fail to start.
-        await markFailed({ ...workflowInput(deployment), error: { Error: (error as Error).name, Cause: `${reason} ${(error as Error).message}` } });
+        await markFailed({
+          ...workflowInput(deployment),
+          error: { Error: (error as Error).name, Cause: `${reason} ${(error as Error).message}` },
+        });
       }
       settled++;
     }

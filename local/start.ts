@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'] ?? process.env.STEWARD_DATA_DIR,
     adminKey: process.env.STEWARD_ADMIN_KEY || undefined,
   });
-  const keyNote = { given: 'from STEWARD_ADMIN_KEY', stored: `kept in ${runtime.dataDir}/admin-key`, generated: runtime.dataDir ? `made now, kept in ${runtime.dataDir}/admin-key` : 'made now, kept in memory only' }[runtime.adminKeySource];
+  const keyNote = {
+    given: 'from STEWARD_ADMIN_KEY',
+    stored: `kept in ${runtime.dataDir}/admin-key`,
+    generated: runtime.dataDir ? `made now, kept in ${runtime.dataDir}/admin-key` : 'made now, kept in memory only',
+  }[runtime.adminKeySource];
   console.log(`
   Steward is running (local runtime)
 

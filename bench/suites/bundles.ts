@@ -26,9 +26,7 @@ async function runBundles(context: BenchContext): Promise<SuiteResult> {
         title: 'Handler bundles (minified ESM, @aws-sdk/* external, source map not counted)',
         rows: [
           ['handler', 'KB', 'bytes'],
-          ...[...sizes]
-            .sort((a, b) => b.bytes - a.bytes)
-            .map(({ entry, bytes }) => [entry, (bytes / 1024).toFixed(1), String(bytes)]),
+          ...[...sizes].sort((a, b) => b.bytes - a.bytes).map(({ entry, bytes }) => [entry, (bytes / 1024).toFixed(1), String(bytes)]),
         ],
       },
     ],

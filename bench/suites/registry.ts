@@ -120,7 +120,12 @@ async function runRegistry(context: BenchContext): Promise<SuiteResult> {
   const http = (options: LoopOptions, spec: HttpRequestSpec) => httpLoad({ ...options, baseUrl: runtime.url }, spec);
   const count = (requests: number) => Math.max(50, Math.round(requests * settings.scale));
   /** One client, requests one after another: latency. */
-  const serial = (requests: number, warmup: number, capMs: number): LoopOptions => ({ concurrency: 1, requests, warmup, maxDurationMs: capMs });
+  const serial = (requests: number, warmup: number, capMs: number): LoopOptions => ({
+    concurrency: 1,
+    requests,
+    warmup,
+    maxDurationMs: capMs,
+  });
   /** `concurrency` clients: throughput. */
   const loaded = (pass: Pass): LoopOptions => ({
     concurrency: settings.concurrency,
@@ -191,15 +196,46 @@ async function runRegistry(context: BenchContext): Promise<SuiteResult> {
         title: 'Registry API through the local server, beside raw store reads of the same data',
         rows: [
           ['request', 'req/s', 'p50 ms', 'p99 ms', 'raw store read', 'req/s', 'p50 ms', 'p99 ms', 'p50 vs store'],
-          [`GET .../versions/${READ_VERSION}`, rps(apiGetLoaded), ms(apiGet.p50Ms), ms(apiGet.p99Ms), 'GetItem (1 version)', rps(storeGetLoaded), ms(storeGet.p50Ms), ms(storeGet.p99Ms), ratio(apiGet, storeGet)],
-          [`GET .../versions?limit=${VERSION_COUNT}`, rps(apiListLoaded), ms(apiList.p50Ms), ms(apiList.p99Ms), `Query (${VERSION_COUNT} versions)`, rps(storeQueryLoaded), ms(storeQuery.p50Ms), ms(storeQuery.p99Ms), ratio(apiList, storeQuery)],
+          [
+            `GET .../versions/${READ_VERSION}`,
+            rps(apiGetLoaded),
+            ms(apiGet.p50Ms),
+            ms(apiGet.p99Ms),
+            'GetItem (1 version)',
+            rps(storeGetLoaded),
+            ms(storeGet.p50Ms),
+            ms(storeGet.p99Ms),
+            ratio(apiGet, storeGet),
+          ],
+          [
+            `GET .../versions?limit=${VERSION_COUNT}`,
+            rps(apiListLoaded),
+            ms(apiList.p50Ms),
+            ms(apiList.p99Ms),
+            `Query (${VERSION_COUNT} versions)`,
+            rps(storeQueryLoaded),
+            ms(storeQuery.p50Ms),
+            ms(storeQuery.p99Ms),
+            ratio(apiList, storeQuery),
+          ],
           ['POST .../versions (create)', rps(apiCreateLoaded), ms(apiCreate.p50Ms), ms(apiCreate.p99Ms), '—', '', '', '', ''],
         ],
         notes: [
           `p50/p99: one client, sequential, after warm-up (${apiGet.count} GETs, ${apiList.count} lists, ${apiCreate.count} creates; as many store reads, in ${ROUNDS} rounds alternating with the API's).`,
           `req/s: ${settings.concurrency} concurrent keep-alive clients (${apiGetLoaded.count} GETs, ${apiListLoaded.count} lists, ${apiCreateLoaded.count} creates).`,
           'Everything runs in this one Node process: load generator, local server, handlers and dynalite.',
-          ...([storeGet, apiGet, storeGetLoaded, apiGetLoaded, storeQuery, apiList, storeQueryLoaded, apiListLoaded, apiCreate, apiCreateLoaded].some((result) => result.capped)
+          ...([
+            storeGet,
+            apiGet,
+            storeGetLoaded,
+            apiGetLoaded,
+            storeQuery,
+            apiList,
+            storeQueryLoaded,
+            apiListLoaded,
+            apiCreate,
+            apiCreateLoaded,
+          ].some((result) => result.capped)
             ? ['Some passes reached their time cap before their request count: the machine was busy; figures are from fewer samples.']
             : []),
         ],

@@ -14,8 +14,12 @@ export const configTransferOperations: Operation[] = [
       : { status: 200, body: document };
   }),
 
-  implement(contracts.importConfig, async (request) => ({
-    status: 200,
-    body: await importDocument(request.params.name, request.body as never, request.query.dryRun === 'true', commandContext(request)),
-  }), { parseBody: parseJsonOrYaml }),
+  implement(
+    contracts.importConfig,
+    async (request) => ({
+      status: 200,
+      body: await importDocument(request.params.name, request.body as never, request.query.dryRun === 'true', commandContext(request)),
+    }),
+    { parseBody: parseJsonOrYaml },
+  ),
 ];

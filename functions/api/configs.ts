@@ -45,7 +45,13 @@ export const configOperations: Operation[] = [
     return { status: 200, body: { items: page.items.map(layerView), nextCursor: page.nextCursor } };
   }),
 
-  implement(contracts.getConfigVersion, async (request) => ({ status: 200, body: layerView(await readLayerVersion(request.params.name, request.params.env, request.params.version)) })),
+  implement(contracts.getConfigVersion, async (request) => ({
+    status: 200,
+    body: layerView(await readLayerVersion(request.params.name, request.params.env, request.params.version)),
+  })),
 
-  implement(contracts.diffConfigVersions, async (request) => ({ status: 200, body: await diffLayerVersions(request.params.name, request.params.env, request.query.from, request.query.to) })),
+  implement(contracts.diffConfigVersions, async (request) => ({
+    status: 200,
+    body: await diffLayerVersions(request.params.name, request.params.env, request.query.from, request.query.to),
+  })),
 ];

@@ -18,7 +18,11 @@ export function deploymentView(deployment: Deployment) {
 }
 
 async function environmentView(environment: Environment) {
-  const ids = [...new Set([environment.activeDeploymentId, ...environment.recentDeploymentIds.slice(0, LAST_DEPLOYMENTS_SHOWN)].filter(Boolean) as string[])];
+  const ids = [
+    ...new Set(
+      [environment.activeDeploymentId, ...environment.recentDeploymentIds.slice(0, LAST_DEPLOYMENTS_SHOWN)].filter(Boolean) as string[],
+    ),
+  ];
   const found = await Promise.all(ids.map((id) => getDeployment(environment.service, environment.name, id)));
   const byId = new Map(found.filter(Boolean).map((deployment) => [(deployment as Deployment).id, deployment as Deployment]));
   const active = environment.activeDeploymentId ? byId.get(environment.activeDeploymentId) : undefined;
@@ -50,7 +54,12 @@ function idempotencyKey(request: OperationRequest<unknown, unknown, unknown>): s
 
 export const deploymentOperations: Operation[] = [
   implement(contracts.putEnvironment, async (request) => {
-    const { environment, created, routerSigningSecret } = await putEnvironment(request.params.name, request.params.env, request.body ?? {}, commandContext(request));
+    const { environment, created, routerSigningSecret } = await putEnvironment(
+      request.params.name,
+      request.params.env,
+      request.body ?? {},
+      commandContext(request),
+    );
     const view = await environmentView(environment);
     return {
       status: created ? 201 : 200,
@@ -82,7 +91,10 @@ export const deploymentOperations: Operation[] = [
   }),
 
   implement(contracts.promote, async (request) => {
-    const { deployment } = await promote(request.params.name, request.params.env, request.body.version, { ...commandContext(request), idempotencyKey: idempotencyKey(request) });
+    const { deployment } = await promote(request.params.name, request.params.env, request.body.version, {
+      ...commandContext(request),
+      idempotencyKey: idempotencyKey(request),
+    });
     return accepted(deployment);
   }),
 

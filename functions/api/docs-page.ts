@@ -21,7 +21,10 @@ export function renderReference(document: Json): string {
     for (const [method, op] of Object.entries(methods)) {
       const tag = ((op.tags as string[] | undefined) ?? ['Other'])[0] as string;
       const params = ((op.parameters as Json[] | undefined) ?? [])
-        .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td>${escapeHtml(p.description)}</td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td>${escapeHtml(p.description)}</td></tr>`,
+        )
         .join('');
       const body = (op.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
       const responses = Object.entries((op.responses ?? {}) as Record<string, Json>)
@@ -40,7 +43,10 @@ export function renderReference(document: Json): string {
   }
   const sections = [...byTag.entries()].map(([tag, ops]) => `<h2>${escapeHtml(tag)}</h2>${ops.join('\n')}`).join('\n');
   const schemas = Object.entries(components)
-    .map(([name, schema]) => `<details id="schema-${escapeHtml(name)}"><summary><code>${escapeHtml(name)}</code></summary>${schemaBlock(schema)}</details>`)
+    .map(
+      ([name, schema]) =>
+        `<details id="schema-${escapeHtml(name)}"><summary><code>${escapeHtml(name)}</code></summary>${schemaBlock(schema)}</details>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,7 +7,8 @@ import { Problem } from '#schemas/common';
 /** The problems every operation may answer, by what the operation does. */
 function standardProblems(operation: Contract): Record<number, string> {
   const problems: Record<number, string> = {};
-  if (operation.params || operation.query || operation.body) problems[400] = 'The request is malformed or invalid; `errors` points at each invalid field.';
+  if (operation.params || operation.query || operation.body)
+    problems[400] = 'The request is malformed or invalid; `errors` points at each invalid field.';
   if (operation.access !== 'public') {
     problems[401] = 'No valid API key was sent.';
     problems[403] = `The key's role is below ${operation.access}, or it is limited to other services.`;
@@ -39,7 +40,11 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
     responses[status] = {
       description: spec.description,
       ...(spec.headers
-        ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, header]) => [name, { description: header.description, schema: { type: 'string' } }])) }
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(spec.headers).map(([name, header]) => [name, { description: header.description, schema: { type: 'string' } }]),
+            ),
+          }
         : {}),
       ...(schema ? { content: { [contentType]: { schema } } } : {}),
     };
@@ -70,7 +75,9 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
       ? {
           requestBody: {
             required: !operation.bodyOptional,
-            content: Object.fromEntries((operation.bodyMediaTypes ?? ['application/json']).map((type) => [type, { schema: operation.body }])),
+            content: Object.fromEntries(
+              (operation.bodyMediaTypes ?? ['application/json']).map((type) => [type, { schema: operation.body }]),
+            ),
           },
         }
       : {}),

@@ -1,12 +1,5 @@
 import { ulid } from 'ulid';
-import {
-  type ApiKey,
-  BOOTSTRAP_KEY_ID,
-  BOOTSTRAP_KEY_NAME,
-  generateSecret,
-  hashSecret,
-  secretPrefix,
-} from '#domain/api-key';
+import { type ApiKey, BOOTSTRAP_KEY_ID, BOOTSTRAP_KEY_NAME, generateSecret, hashSecret, secretPrefix } from '#domain/api-key';
 import { NotFoundError } from '#domain/errors';
 import type { Role } from '#domain/roles';
 import type { CommandContext } from '#commands/context';

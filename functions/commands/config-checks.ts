@@ -28,6 +28,9 @@ export function checkEnvironments(environments: string[], state: ConfigState): v
     }
   }
   if (errors.length > 0) {
-    throw new ValidationError(`The change would leave configuration invalid: ${errors.map((e) => `${e.pointer}: ${e.message}`).join('; ')}.`, errors);
+    throw new ValidationError(
+      `The change would leave configuration invalid: ${errors.map((e) => `${e.pointer}: ${e.message}`).join('; ')}.`,
+      errors,
+    );
   }
 }

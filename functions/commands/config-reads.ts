@@ -33,7 +33,12 @@ export async function fetchResolved(
   const chain = chainNames.map((layer) => ({ layer, version: head.layers[layer]!.version }));
   const variablesRev = head.variables[environment] ?? 0;
   const etag = resolvedEtag(chain, variablesRev);
-  if (ifNoneMatch?.split(',').map((tag) => tag.trim().replace(/^W\//, '')).some((tag) => tag === etag || tag === '*')) {
+  if (
+    ifNoneMatch
+      ?.split(',')
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === etag || tag === '*')
+  ) {
     return { notModified: true, etag };
   }
   const { layers, variables } = await getMany(service, { layers: chain, variablesOf: variablesRev ? [environment] : [] });

@@ -43,7 +43,9 @@ export async function loadState(
   layerNames: string[],
   environments: string[],
 ): Promise<ConfigState> {
-  const wanted = [...new Set(layerNames)].filter((layer) => head.layers[layer]).map((layer) => ({ layer, version: head.layers[layer]!.version }));
+  const wanted = [...new Set(layerNames)]
+    .filter((layer) => head.layers[layer])
+    .map((layer) => ({ layer, version: head.layers[layer]!.version }));
   const withVariables = [...new Set(environments)].filter((environment) => head.variables[environment]);
   const { layers, variables } = await getMany(service, { layers: wanted, variablesOf: withVariables });
   return {

@@ -7,15 +7,7 @@ import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '#domain/errors';
 import { jsonPatch, MAX_AUDITED_PATCH_BYTES } from '#domain/json-patch';
 import { executeCommand, type Item } from '#store/event-log';
-import {
-  configHeadItem,
-  getConfigHead,
-  getSchema,
-  type LayerVersion,
-  layerVersionItem,
-  schemaItem,
-  variablesItem,
-} from '#store/configs';
+import { configHeadItem, getConfigHead, getSchema, type LayerVersion, layerVersionItem, schemaItem, variablesItem } from '#store/configs';
 import { keys } from '#store/keys';
 import { getService } from '#store/services';
 
@@ -65,21 +57,34 @@ export interface ImportChange {
  * every environment's resolution) before anything is written, and then written as one event.
  * With `dryRun`, answers what would change and writes nothing.
  */
-export async function importConfig(service: string, document: ConfigDocument, dryRun: boolean, context: CommandContext): Promise<{ dryRun: boolean; changes: ImportChange[] }> {
+export async function importConfig(
+  service: string,
+  document: ConfigDocument,
+  dryRun: boolean,
+  context: CommandContext,
+): Promise<{ dryRun: boolean; changes: ImportChange[] }> {
   if (document.schema) {
-    const problems = schemaProblems(document.schema).map((problem) => ({ ...problem, pointer: problem.pointer.replace(/^\/body/, '/body/schema') }));
+    const problems = schemaProblems(document.schema).map((problem) => ({
+      ...problem,
+      pointer: problem.pointer.replace(/^\/body/, '/body/schema'),
+    }));
     if (problems.length > 0) throw new ValidationError('The document’s schema is not a valid JSON Schema (draft 2020-12).', problems);
   }
   // The limits of single writes hold for imports too.
-  if (document.schema && jsonBytes(document.schema) > MAX_SCHEMA_BYTES) throw new PayloadTooLargeError(`A schema is at most ${MAX_SCHEMA_BYTES / 1024} KB.`);
+  if (document.schema && jsonBytes(document.schema) > MAX_SCHEMA_BYTES)
+    throw new PayloadTooLargeError(`A schema is at most ${MAX_SCHEMA_BYTES / 1024} KB.`);
   for (const [layer, content] of Object.entries(document.layers ?? {})) {
     if (jsonBytes(content.values) > MAX_RESOLVED_BYTES) {
-      throw new PayloadTooLargeError(`Layer ${layer} is over ${MAX_RESOLVED_BYTES} bytes; a configuration layer is at most ${MAX_RESOLVED_BYTES} bytes (256 KB) of JSON.`);
+      throw new PayloadTooLargeError(
+        `Layer ${layer} is over ${MAX_RESOLVED_BYTES} bytes; a configuration layer is at most ${MAX_RESOLVED_BYTES} bytes (256 KB) of JSON.`,
+      );
     }
   }
   refuseUnstorableNumbers({ schema: document.schema ?? null, layers: document.layers ?? {} }, '/body');
   if (document.layers?.[BASE_LAYER]?.extends) {
-    throw new ValidationError('The base layer extends nothing.', [{ pointer: '/body/layers/base/extends', message: 'must be omitted for the base layer' }]);
+    throw new ValidationError('The base layer extends nothing.', [
+      { pointer: '/body/layers/base/extends', message: 'must be omitted for the base layer' },
+    ]);
   }
   if (!(await getService(service))) throw new NotFoundError(`There is no service named ${service}.`);
   return executeCommand<{ dryRun: boolean; changes: ImportChange[] }>(keys.configAggregate(service), async () => {
@@ -96,7 +101,10 @@ export async function importConfig(service: string, document: ConfigDocument, dr
         chainOf(layer, layers);
       } catch (error) {
         if (error instanceof ValidationError) {
-          throw new ValidationError(error.detail, error.errors.map((e) => ({ ...e, pointer: `/body/layers/${layer}/extends` })));
+          throw new ValidationError(
+            error.detail,
+            error.errors.map((e) => ({ ...e, pointer: `/body/layers/${layer}/extends` })),
+          );
         }
         throw error;
       }
@@ -114,7 +122,12 @@ export async function importConfig(service: string, document: ConfigDocument, dr
     const schema = document.schema ?? currentSchema;
     if (document.schema) {
       const changed = !sameJson(currentSchema, document.schema);
-      changes.push({ kind: 'schema', name: 'schema', action: changed ? (currentSchema ? 'update' : 'create') : 'unchanged', patch: jsonPatch(currentSchema ?? {}, document.schema) });
+      changes.push({
+        kind: 'schema',
+        name: 'schema',
+        action: changed ? (currentSchema ? 'update' : 'create') : 'unchanged',
+        patch: jsonPatch(currentSchema ?? {}, document.schema),
+      });
       if (changed) {
         const version = (head.schemaVersion ?? 0) + 1;
         nextHead.schemaVersion = version;
@@ -123,8 +136,14 @@ export async function importConfig(service: string, document: ConfigDocument, dr
     }
     for (const [layer, content] of Object.entries(incoming)) {
       const previous = before.contents.get(layer);
-      const unchanged = previous !== undefined && head.layers[layer]?.extends === (content.extends ?? null) && sameJson(previous, content.values);
-      changes.push({ kind: 'layer', name: layer, action: unchanged ? 'unchanged' : previous ? 'update' : 'create', patch: jsonPatch(previous ?? {}, content.values) });
+      const unchanged =
+        previous !== undefined && head.layers[layer]?.extends === (content.extends ?? null) && sameJson(previous, content.values);
+      changes.push({
+        kind: 'layer',
+        name: layer,
+        action: unchanged ? 'unchanged' : previous ? 'update' : 'create',
+        patch: jsonPatch(previous ?? {}, content.values),
+      });
       if (unchanged) {
         layers[layer] = head.layers[layer] as LayerSummary;
         continue;
@@ -146,11 +165,18 @@ export async function importConfig(service: string, document: ConfigDocument, dr
     }
     for (const [environment, variables] of Object.entries(document.variables ?? {})) {
       if (environment === BASE_LAYER) {
-        throw new ValidationError('Variables belong to environments; the base layer has none.', [{ pointer: '/body/variables/base', message: 'must name an environment, not base' }]);
+        throw new ValidationError('Variables belong to environments; the base layer has none.', [
+          { pointer: '/body/variables/base', message: 'must name an environment, not base' },
+        ]);
       }
       const previous = before.variables.get(environment);
       const unchanged = previous !== undefined && sameJson(previous, variables);
-      changes.push({ kind: 'variables', name: environment, action: unchanged ? 'unchanged' : previous ? 'update' : 'create', patch: jsonPatch(previous ?? {}, variables) });
+      changes.push({
+        kind: 'variables',
+        name: environment,
+        action: unchanged ? 'unchanged' : previous ? 'update' : 'create',
+        patch: jsonPatch(previous ?? {}, variables),
+      });
       if (unchanged) continue;
       const rev = (head.variables[environment] ?? 0) + 1;
       state.variables.set(environment, variables);

@@ -1,7 +1,17 @@
 import type { CommandContext } from '#commands/context';
 import { checkEnvironments } from '#commands/config-checks';
 import { type ConfigState, environmentsOf, layersNeeded, loadState } from '#commands/config-state';
-import { BASE_LAYER, dependentsOf, type JsonObject, jsonBytes, layerEtag, type LayerSummary, MAX_RESOLVED_BYTES, sameJson, unstorableNumbers } from '#domain/config';
+import {
+  BASE_LAYER,
+  dependentsOf,
+  type JsonObject,
+  jsonBytes,
+  layerEtag,
+  type LayerSummary,
+  MAX_RESOLVED_BYTES,
+  sameJson,
+  unstorableNumbers,
+} from '#domain/config';
 import { schemaProblems } from '#domain/config-schema';
 import { NotFoundError, PayloadTooLargeError, PreconditionFailedError, ValidationError } from '#domain/errors';
 import { auditedPatch } from '#domain/json-patch';
@@ -28,7 +38,8 @@ export const MAX_SCHEMA_BYTES = 64 * 1024;
 /** A 400 for numbers the table cannot keep, rather than a failure in the store. */
 export function refuseUnstorableNumbers(value: unknown, pointer: string): void {
   const problems = unstorableNumbers(value, pointer);
-  if (problems.length > 0) throw new ValidationError(`Some numbers cannot be stored: ${problems.map((p) => p.pointer).join(', ')}.`, problems);
+  if (problems.length > 0)
+    throw new ValidationError(`Some numbers cannot be stored: ${problems.map((p) => p.pointer).join(', ')}.`, problems);
 }
 
 async function requireService(service: string): Promise<void> {
@@ -50,7 +61,11 @@ function checkLayerIfMatch(ifMatch: string | undefined, layer: string, current: 
 
 export async function putSchema(service: string, schema: unknown, context: CommandContext): Promise<StoredSchema> {
   const problems = schemaProblems(schema);
-  if (problems.length > 0) throw new ValidationError(`The schema is not a valid JSON Schema (draft 2020-12): ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}.`, problems);
+  if (problems.length > 0)
+    throw new ValidationError(
+      `The schema is not a valid JSON Schema (draft 2020-12): ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}.`,
+      problems,
+    );
   if (jsonBytes(schema) > MAX_SCHEMA_BYTES) throw new PayloadTooLargeError(`A schema is at most ${MAX_SCHEMA_BYTES / 1024} KB.`);
   refuseUnstorableNumbers(schema, '/body');
   await requireService(service);
@@ -60,7 +75,10 @@ export async function putSchema(service: string, schema: unknown, context: Comma
     if (current && sameJson(current.schema, schema)) return { unchanged: current };
     // Every environment must satisfy the new schema, as it would have to on its next write.
     const environments = environmentsOf(head.layers);
-    checkEnvironments(environments, await loadState(service, head, schema as object, layersNeeded(environments, head.layers), environments));
+    checkEnvironments(
+      environments,
+      await loadState(service, head, schema as object, layersNeeded(environments, head.layers), environments),
+    );
     const version = (current?.version ?? 0) + 1;
     const stored = { schema: schema as object, version, updatedAt: new Date().toISOString() };
     const next: ConfigHead = { ...head, schemaVersion: version };
@@ -96,14 +114,22 @@ export interface LayerWriteResult {
  * Writes a new immutable version of a layer, after checking the extends chain and that every
  * environment depending on the layer still resolves and satisfies the schema.
  */
-export async function putLayer(service: string, layer: string, write: LayerWrite, context: CommandContext, restoredFrom: number | null = null): Promise<LayerWriteResult> {
+export async function putLayer(
+  service: string,
+  layer: string,
+  write: LayerWrite,
+  context: CommandContext,
+  restoredFrom: number | null = null,
+): Promise<LayerWriteResult> {
   const parent = write.extends ?? null;
   if (jsonBytes(write.values) > MAX_RESOLVED_BYTES) {
     throw new PayloadTooLargeError(`A configuration layer is at most ${MAX_RESOLVED_BYTES} bytes (256 KB) of JSON.`);
   }
   refuseUnstorableNumbers(write.values, '/body/values');
   if (layer === BASE_LAYER && parent !== null) {
-    throw new ValidationError('The base layer extends nothing.', [{ pointer: '/body/extends', message: 'must be omitted for the base layer' }]);
+    throw new ValidationError('The base layer extends nothing.', [
+      { pointer: '/body/extends', message: 'must be omitted for the base layer' },
+    ]);
   }
   await requireService(service);
   return executeCommand<LayerWriteResult>(keys.configAggregate(service), async () => {
@@ -111,12 +137,15 @@ export async function putLayer(service: string, layer: string, write: LayerWrite
     const current = head.layers[layer];
     checkLayerIfMatch(context.ifMatch, layer, current);
     const schema = head.schemaVersion ? ((await getSchema(service))?.schema ?? null) : null;
-    const proposedLayers = { ...head.layers, [layer]: { version: (current?.version ?? 0) + 1, extends: parent, updatedAt: new Date().toISOString() } };
+    const proposedLayers = {
+      ...head.layers,
+      [layer]: { version: (current?.version ?? 0) + 1, extends: parent, updatedAt: new Date().toISOString() },
+    };
     const affected = dependentsOf(layer, proposedLayers).filter((name) => name !== BASE_LAYER);
     // chainOf (via layersNeeded) refuses unknown parents and cycles before anything is read.
     const needed = layersNeeded(layer === BASE_LAYER ? affected : [layer, ...affected], proposedLayers);
     const state: ConfigState = await loadState(service, head, schema, [...needed, layer], affected);
-    const previous = current ? (await getLayerVersion(service, layer, current.version)) : undefined;
+    const previous = current ? await getLayerVersion(service, layer, current.version) : undefined;
     if (previous && previous.extends === parent && sameJson(previous.values, write.values) && restoredFrom === null) {
       return { unchanged: { version: previous, created: false } };
     }
@@ -145,7 +174,13 @@ export async function putLayer(service: string, layer: string, write: LayerWrite
         subject: `config/${service}/${layer}`,
         changes: {
           before: current ? { version: current.version, extends: current.extends } : null,
-          after: { version: version.version, extends: parent, message: version.message, restoredFrom, ...auditedPatch(previous?.values, write.values) },
+          after: {
+            version: version.version,
+            extends: parent,
+            message: version.message,
+            restoredFrom,
+            ...auditedPatch(previous?.values, write.values),
+          },
         },
         effects: [layerVersionItem(version), configHeadItem({ ...head, layers: proposedLayers })],
       },
@@ -158,7 +193,13 @@ export async function putLayer(service: string, layer: string, write: LayerWrite
 export async function rollbackLayer(service: string, layer: string, toVersion: number, context: CommandContext): Promise<LayerWriteResult> {
   const target = await getLayerVersion(service, layer, toVersion);
   if (!target) throw new NotFoundError(`Layer ${layer} of ${service} has no version ${toVersion}.`);
-  return putLayer(service, layer, { values: target.values, extends: target.extends, message: `rollback to version ${toVersion}` }, context, toVersion);
+  return putLayer(
+    service,
+    layer,
+    { values: target.values, extends: target.extends, message: `rollback to version ${toVersion}` },
+    context,
+    toVersion,
+  );
 }
 
 export async function putVariables(
@@ -168,7 +209,9 @@ export async function putVariables(
   context: CommandContext,
 ): Promise<StoredVariables> {
   if (environment === BASE_LAYER) {
-    throw new ValidationError('Variables belong to environments; the base layer has none.', [{ pointer: '/path/env', message: 'must name an environment, not base' }]);
+    throw new ValidationError('Variables belong to environments; the base layer has none.', [
+      { pointer: '/path/env', message: 'must name an environment, not base' },
+    ]);
   }
   await requireService(service);
   return executeCommand<StoredVariables>(keys.configAggregate(service), async () => {

@@ -25,7 +25,12 @@ export async function launch(deployment: Deployment, context: CommandContext): P
         ? null
         : {
             type: 'deployment.failed',
-            deployment: { ...current, status: 'failed', finishedAt: new Date().toISOString(), failureReason: `The workflow could not start: ${(error as Error).message}` },
+            deployment: {
+              ...current,
+              status: 'failed',
+              finishedAt: new Date().toISOString(),
+              failureReason: `The workflow could not start: ${(error as Error).message}`,
+            },
             environment: env,
             log: { message: 'The workflow could not start; nothing was changed.', weights: null, step: null, evidence: null },
           },
@@ -40,10 +45,14 @@ export async function approveDeployment(service: string, id: string, context: Co
     // workflow has marked it awaiting approval: automation need not poll first.
     const waiting = current.status === 'awaiting_approval' || (current.status === 'pending' && current.requiresApproval);
     if (!waiting) {
-      throw new ConflictError(`Deployment ${id} is ${current.status}; only a deployment awaiting approval can be approved.`, { currentStatus: current.status });
+      throw new ConflictError(`Deployment ${id} is ${current.status}; only a deployment awaiting approval can be approved.`, {
+        currentStatus: current.status,
+      });
     }
     if (current.approvalDeadline && new Date().toISOString() >= current.approvalDeadline) {
-      throw new ConflictError(`The approval window of deployment ${id} closed at ${current.approvalDeadline}.`, { currentStatus: current.status });
+      throw new ConflictError(`The approval window of deployment ${id} closed at ${current.approvalDeadline}.`, {
+        currentStatus: current.status,
+      });
     }
     return {
       type: 'deployment.approved',
@@ -55,7 +64,12 @@ export async function approveDeployment(service: string, id: string, context: Co
 }
 
 /** Stops the workflow, then restores the weights from before the deployment. */
-export async function cancelDeployment(service: string, id: string, reason: string | undefined, context: CommandContext): Promise<Deployment> {
+export async function cancelDeployment(
+  service: string,
+  id: string,
+  reason: string | undefined,
+  context: CommandContext,
+): Promise<Deployment> {
   const deployment = await requireDeployment(service, id);
   if (!isActive(deployment.status)) {
     throw new ConflictError(`Deployment ${id} is already ${deployment.status}.`, { currentStatus: deployment.status });
@@ -84,7 +98,12 @@ export async function cancelDeployment(service: string, id: string, reason: stri
 }
 
 /** After success: put the previous version back at once. */
-export async function rollbackDeployment(service: string, id: string, reason: string | undefined, context: CommandContext): Promise<Deployment> {
+export async function rollbackDeployment(
+  service: string,
+  id: string,
+  reason: string | undefined,
+  context: CommandContext,
+): Promise<Deployment> {
   const deployment = await requireDeployment(service, id);
   const stored = await getEnvironment(service, deployment.environment);
   if (!stored) throw new NotFoundError(`Service ${service} has no environment ${deployment.environment}.`);
@@ -96,7 +115,9 @@ export async function rollbackDeployment(service: string, id: string, reason: st
     );
   }
   if (environment.activeVersion !== deployment.version || environment.activeDeploymentId) {
-    throw new ConflictError(`Deployment ${id} is no longer what ${deployment.environment} runs; only the latest deployment can be rolled back.`);
+    throw new ConflictError(
+      `Deployment ${id} is no longer what ${deployment.environment} runs; only the latest deployment can be rolled back.`,
+    );
   }
   if (!deployment.fromVersion) throw new ConflictError(`Deployment ${id} replaced nothing, so there is no previous version to go back to.`);
   if (deployment.rollbackWindowEndsAt && new Date().toISOString() > deployment.rollbackWindowEndsAt) {
@@ -109,7 +130,9 @@ export async function rollbackDeployment(service: string, id: string, reason: st
       { environment, deployment },
     );
   } catch (error) {
-    throw new TrafficDriverError(`${(error as Error).message} Nothing was rolled back: ${deployment.version} still serves ${deployment.environment}.`);
+    throw new TrafficDriverError(
+      `${(error as Error).message} Nothing was rolled back: ${deployment.version} still serves ${deployment.environment}.`,
+    );
   }
   const why = `Rolled back by ${context.actor.name}${reason ? `: ${reason}` : ''}.`;
   return changeDeployment(service, deployment.environment, id, context.actor, context.requestId, (current, env) => {
@@ -117,14 +140,29 @@ export async function rollbackDeployment(service: string, id: string, reason: st
     return {
       type: 'deployment.rolled_back',
       deployment: { ...current, status: 'rolled_back', weights, failureReason: why },
-      environment: { ...env, activeVersion: current.fromVersion, previousVersion: current.version, weights, routingRevision: env.routingRevision + 1 },
+      environment: {
+        ...env,
+        activeVersion: current.fromVersion,
+        previousVersion: current.version,
+        weights,
+        routingRevision: env.routingRevision + 1,
+      },
       log: { message: `${why} ${current.fromVersion} serves all traffic again.`, weights, step: null, evidence: null },
     };
   });
 }
 
 /** The all-at-once shortcut: promote a version, demoting the one serving now. */
-export async function promote(service: string, environment: string, version: string, context: CommandContext & { idempotencyKey?: string }) {
-  const { deployment, replayed } = await startDeployment(service, { environment, version, strategy: { type: 'all-at-once' }, reason: 'promote' }, context);
+export async function promote(
+  service: string,
+  environment: string,
+  version: string,
+  context: CommandContext & { idempotencyKey?: string },
+) {
+  const { deployment, replayed } = await startDeployment(
+    service,
+    { environment, version, strategy: { type: 'all-at-once' }, reason: 'promote' },
+    context,
+  );
   return { deployment: replayed ? deployment : await launch(deployment, context), replayed };
 }

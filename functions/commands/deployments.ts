@@ -58,7 +58,9 @@ export async function startDeployment(
   const plan = planFor(input.strategy);
   const semver = parseSemVer(input.version);
   if (!semver.ok) {
-    throw new ValidationError(`"${input.version}" is not a valid semantic version: ${semver.reason}.`, [{ pointer: '/body/version', message: semver.reason }]);
+    throw new ValidationError(`"${input.version}" is not a valid semantic version: ${semver.reason}.`, [
+      { pointer: '/body/version', message: semver.reason },
+    ]);
   }
   const hash = requestHash(input);
   return executeCommand<{ deployment: Deployment; replayed: boolean }>(keys.environmentAggregate(service, input.environment), async () => {
@@ -73,23 +75,35 @@ export async function startDeployment(
       }
     }
     const stored = await getEnvironment(service, input.environment);
-    if (!stored) throw new NotFoundError(`Service ${service} has no environment ${input.environment}; define it with PUT /v1/services/${service}/environments/${input.environment}.`);
+    if (!stored)
+      throw new NotFoundError(
+        `Service ${service} has no environment ${input.environment}; define it with PUT /v1/services/${service}/environments/${input.environment}.`,
+      );
     const environment = stored.environment;
     if (environment.activeDeploymentId) {
-      throw new ConflictError(`Deployment ${environment.activeDeploymentId} is still active in ${input.environment}; wait for it, or cancel it.`, {
-        activeDeploymentId: environment.activeDeploymentId,
-      });
+      throw new ConflictError(
+        `Deployment ${environment.activeDeploymentId} is still active in ${input.environment}; wait for it, or cancel it.`,
+        {
+          activeDeploymentId: environment.activeDeploymentId,
+        },
+      );
     }
     const version = await getVersion(service, precedenceKey(semver.value));
     if (!version) throw new NotFoundError(`Service ${service} has no version ${input.version}.`);
-    if (version.status === 'draft') throw new ConflictError(`Version ${version.version} is a draft; release it before deploying it.`, { currentStatus: 'draft' });
-    if (version.status === 'retired') throw new ConflictError(`Version ${version.version} is retired and can never be deployed.`, { currentStatus: 'retired' });
+    if (version.status === 'draft')
+      throw new ConflictError(`Version ${version.version} is a draft; release it before deploying it.`, { currentStatus: 'draft' });
+    if (version.status === 'retired')
+      throw new ConflictError(`Version ${version.version} is retired and can never be deployed.`, { currentStatus: 'retired' });
     if (version.status === 'deprecated' && !input.force) {
-      throw new ConflictError(`Version ${version.version} is deprecated; send "force": true to deploy it anyway.`, { currentStatus: 'deprecated' });
+      throw new ConflictError(`Version ${version.version} is deprecated; send "force": true to deploy it anyway.`, {
+        currentStatus: 'deprecated',
+      });
     }
     const allowed = environment.protection.allowedStrategies;
     if (allowed && !allowed.includes(plan.strategy)) {
-      throw new ConflictError(`Environment ${input.environment} allows only ${allowed.join(', ')} deployments.`, { allowedStrategies: allowed });
+      throw new ConflictError(`Environment ${input.environment} allows only ${allowed.join(', ')} deployments.`, {
+        allowedStrategies: allowed,
+      });
     }
     if (environment.activeVersion === version.version && environment.weights[version.version] === 100) {
       throw new ConflictError(`Version ${version.version} already serves all of ${input.environment}.`);
@@ -130,7 +144,15 @@ export async function startDeployment(
     const seq = stored.seq + 1;
     const effects: Item[] = [
       deploymentItem(deployment),
-      deploymentLogItem(deployment, { seq, at: now, type: 'deployment.started', message: `Deploying ${deployment.version} with ${plan.preset ?? plan.strategy} (${plan.steps.map((step) => `${step.percent}%`).join(' → ')}).`, weights: null, step: null, evidence: null }),
+      deploymentLogItem(deployment, {
+        seq,
+        at: now,
+        type: 'deployment.started',
+        message: `Deploying ${deployment.version} with ${plan.preset ?? plan.strategy} (${plan.steps.map((step) => `${step.percent}%`).join(' → ')}).`,
+        weights: null,
+        step: null,
+        evidence: null,
+      }),
     ];
     if (context.idempotencyKey) effects.push(idempotencyItem(service, input.environment, context.idempotencyKey, deployment.id, hash));
     effects.push(environmentItem(nextEnvironment));
@@ -142,7 +164,16 @@ export async function startDeployment(
         requestId: context.requestId,
         service,
         subject: `deployment/${deployment.id}`,
-        changes: { before: null, after: { id: deployment.id, environment: deployment.environment, version: deployment.version, fromVersion: deployment.fromVersion, plan } },
+        changes: {
+          before: null,
+          after: {
+            id: deployment.id,
+            environment: deployment.environment,
+            version: deployment.version,
+            fromVersion: deployment.fromVersion,
+            plan,
+          },
+        },
         effects,
       },
       result: () => ({ deployment, replayed: false }),
@@ -174,7 +205,11 @@ export async function changeDeployment(
     const next: Deployment = { ...decided.deployment, updatedAt: now };
     const environment: Environment = {
       ...decided.environment,
-      activeDeploymentId: isActive(next.status) ? next.id : decided.environment.activeDeploymentId === next.id ? null : decided.environment.activeDeploymentId,
+      activeDeploymentId: isActive(next.status)
+        ? next.id
+        : decided.environment.activeDeploymentId === next.id
+          ? null
+          : decided.environment.activeDeploymentId,
     };
     return {
       expectedSeq: stored.seq,
@@ -186,9 +221,19 @@ export async function changeDeployment(
         subject: `deployment/${id}`,
         changes: {
           before: { status: deployment.status, step: deployment.currentStep, weights: deployment.weights },
-          after: { status: next.status, step: next.currentStep, weights: next.weights, message: decided.log.message, evidence: decided.log.evidence ?? null },
+          after: {
+            status: next.status,
+            step: next.currentStep,
+            weights: next.weights,
+            message: decided.log.message,
+            evidence: decided.log.evidence ?? null,
+          },
         },
-        effects: [deploymentItem(next), deploymentLogItem(next, { ...decided.log, seq, at: now, type: decided.type }), environmentItem(environment)],
+        effects: [
+          deploymentItem(next),
+          deploymentLogItem(next, { ...decided.log, seq, at: now, type: decided.type }),
+          environmentItem(environment),
+        ],
       },
       result: () => next,
     };

@@ -54,7 +54,8 @@ export async function putEnvironment(
       traffic,
       protection: {
         requiresApproval: input.protection?.requiresApproval ?? current?.protection.requiresApproval ?? false,
-        approvalTimeoutMinutes: input.protection?.approvalTimeoutMinutes ?? current?.protection.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES,
+        approvalTimeoutMinutes:
+          input.protection?.approvalTimeoutMinutes ?? current?.protection.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES,
         allowedStrategies: input.protection?.allowedStrategies ?? current?.protection.allowedStrategies ?? null,
       },
       healthGate: input.healthGate === undefined ? (current?.healthGate ?? null) : input.healthGate,
@@ -106,8 +107,14 @@ function checkAliasFunction(traffic: TrafficConfig | undefined): void {
   const allowed = configured.split(',').filter(Boolean);
   const name = traffic.functionName.split(':').at(-1) ?? traffic.functionName;
   if (!allowed.includes(name)) {
-    throw new ValidationError(`This deployment of Steward may update aliases of ${allowed.length ? allowed.join(', ') : 'no function'} only.`, [
-      { pointer: '/body/traffic/functionName', message: 'is not among the functions the stack was deployed for (cdk deploy -c lambdaAliasFunctions=...)' },
-    ]);
+    throw new ValidationError(
+      `This deployment of Steward may update aliases of ${allowed.length ? allowed.join(', ') : 'no function'} only.`,
+      [
+        {
+          pointer: '/body/traffic/functionName',
+          message: 'is not among the functions the stack was deployed for (cdk deploy -c lambdaAliasFunctions=...)',
+        },
+      ],
+    );
   }
 }

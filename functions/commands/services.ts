@@ -48,4 +48,3 @@ export async function updateService(name: string, patch: ServicePatch, context: 
     };
   });
 }
-

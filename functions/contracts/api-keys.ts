@@ -16,7 +16,11 @@ export const createApiKey = defineContract({
   access: 'admin',
   body: ApiKeyCreate,
   responses: {
-    201: { description: 'Created. Store the key now: it is never shown again.', schema: ApiKeyCreated, headers: { Location: { description: 'The key.' } } },
+    201: {
+      description: 'Created. Store the key now: it is never shown again.',
+      schema: ApiKeyCreated,
+      headers: { Location: { description: 'The key.' } },
+    },
   },
 });
 
@@ -27,7 +31,8 @@ export const listApiKeys = defineContract({
   method: 'GET',
   path: '/v1/api-keys',
   summary: 'List API keys',
-  description: 'Active and revoked keys in id order (generated ids are ULIDs, so creation order; the bootstrap key sorts last). Secrets are never shown.',
+  description:
+    'Active and revoked keys in id order (generated ids are ULIDs, so creation order; the bootstrap key sorts last). Secrets are never shown.',
   access: 'admin',
   query: ListQuery,
   responses: { 200: { description: 'A page of keys.', schema: pageOf(ApiKeyView, 'ApiKeyPage') } },

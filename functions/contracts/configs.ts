@@ -39,7 +39,8 @@ export const putConfigSchema = defineContract({
   method: 'PUT',
   path: '/v1/services/{name}/config-schema',
   summary: 'Set the configuration schema',
-  description: 'A JSON Schema (draft 2020-12). Later configuration writes whose resolved result violates it are refused with every violation.',
+  description:
+    'A JSON Schema (draft 2020-12). Later configuration writes whose resolved result violates it are refused with every violation.',
   access: 'deployer',
   serviceParam: 'name',
   params: ServiceName,
@@ -111,7 +112,11 @@ export const getConfig = defineContract({
   query: ResolvedQuery,
   requestHeaders: ['If-None-Match'],
   responses: {
-    200: { description: 'The resolved configuration (or, with raw=true, the layer).', schema: ResolvedView, headers: { ETag: { description: 'Send it back in If-None-Match.' } } },
+    200: {
+      description: 'The resolved configuration (or, with raw=true, the layer).',
+      schema: ResolvedView,
+      headers: { ETag: { description: 'Send it back in If-None-Match.' } },
+    },
     304: { description: 'Not modified since the ETag in If-None-Match.' },
     404: { description: 'No configuration for this environment.' },
   },
@@ -124,7 +129,8 @@ export const putConfigVariables = defineContract({
   method: 'PUT',
   path: '/v1/services/{name}/configs/{env}/variables',
   summary: "Set an environment's variables",
-  description: 'Replaces the whole set. `${var:NAME}` placeholders in the environment’s chain are filled from it; a change that leaves a placeholder without a variable is refused.',
+  description:
+    'Replaces the whole set. `${var:NAME}` placeholders in the environment’s chain are filled from it; a change that leaves a placeholder without a variable is refused.',
   access: 'deployer',
   serviceParam: 'name',
   params: LayerParams,
@@ -200,7 +206,10 @@ export const rollbackConfig = defineContract({
   params: LayerParams,
   body: RollbackBody,
   requestHeaders: ['If-Match'],
-  responses: { 200: { description: 'The new version.', schema: LayerVersionView, headers: layerEtagHeader }, 404: { description: 'No such version.' } },
+  responses: {
+    200: { description: 'The new version.', schema: LayerVersionView, headers: layerEtagHeader },
+    404: { description: 'No such version.' },
+  },
 });
 
 export const exportConfig = defineContract({
@@ -215,7 +224,10 @@ export const exportConfig = defineContract({
   serviceParam: 'name',
   params: ServiceName,
   query: ExportQuery,
-  responses: { 200: { description: 'The configuration document.', schema: ConfigDocumentSchema }, 404: { description: 'No such service.' } },
+  responses: {
+    200: { description: 'The configuration document.', schema: ConfigDocumentSchema },
+    404: { description: 'No such service.' },
+  },
 });
 
 export const importConfig = defineContract({
@@ -233,7 +245,10 @@ export const importConfig = defineContract({
   query: ImportQuery,
   body: ConfigDocumentSchema,
   bodyMediaTypes: ['application/json', ...YAML_CONTENT_TYPES],
-  responses: { 200: { description: 'What changed (or, in a dry run, what would).', schema: ImportResultView }, 404: { description: 'No such service.' } },
+  responses: {
+    200: { description: 'What changed (or, in a dry run, what would).', schema: ImportResultView },
+    404: { description: 'No such service.' },
+  },
 });
 
 export const configContracts = [

@@ -84,7 +84,11 @@ export const getRouting = defineContract({
   serviceParam: 'name',
   params: EnvironmentParams,
   requestHeaders: ['If-None-Match'],
-  responses: { 200: { description: 'Weights by version.', schema: RoutingView, headers: { ETag: { description: 'The routing revision.' } } }, 304: { description: 'Unchanged.' }, 404: notFound },
+  responses: {
+    200: { description: 'Weights by version.', schema: RoutingView, headers: { ETag: { description: 'The routing revision.' } } },
+    304: { description: 'Unchanged.' },
+    404: notFound,
+  },
 });
 
 export const promote = defineContract({
@@ -100,7 +104,15 @@ export const promote = defineContract({
   params: EnvironmentParams,
   body: PromoteBody,
   requestHeaders: ['Idempotency-Key'],
-  responses: { 202: { description: 'Accepted; the deployment runs.', schema: DeploymentView, headers: { Location: { description: 'The deployment.' } } }, 404: notFound, 409: { description: 'Not deployable now.' } },
+  responses: {
+    202: {
+      description: 'Accepted; the deployment runs.',
+      schema: DeploymentView,
+      headers: { Location: { description: 'The deployment.' } },
+    },
+    404: notFound,
+    409: { description: 'Not deployable now.' },
+  },
 });
 
 export const startDeployment = defineContract({
@@ -188,8 +200,16 @@ function intervention(action: 'approve' | 'cancel' | 'rollback', summary: string
   });
 }
 
-export const approveDeployment = intervention('approve', 'Approve a deployment', 'While it is awaiting approval (or accepted and not yet started, when its environment requires approval).');
-export const cancelDeployment = intervention('cancel', 'Cancel a deployment', 'Stops the workflow and restores the weights from before it. Only while it is active.');
+export const approveDeployment = intervention(
+  'approve',
+  'Approve a deployment',
+  'While it is awaiting approval (or accepted and not yet started, when its environment requires approval).',
+);
+export const cancelDeployment = intervention(
+  'cancel',
+  'Cancel a deployment',
+  'Stops the workflow and restores the weights from before it. Only while it is active.',
+);
 export const rollbackDeployment = intervention(
   'rollback',
   'Roll back a succeeded deployment',

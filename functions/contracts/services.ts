@@ -16,7 +16,11 @@ export const createService = defineContract({
   access: 'admin',
   body: ServiceCreate,
   responses: {
-    201: { description: 'Registered.', schema: ServiceView, headers: { Location: { description: 'The new service.' }, ETag: { description: 'Its ETag.' } } },
+    201: {
+      description: 'Registered.',
+      schema: ServiceView,
+      headers: { Location: { description: 'The new service.' }, ETag: { description: 'Its ETag.' } },
+    },
     409: { description: 'A service with this name exists.' },
   },
 });
@@ -28,7 +32,8 @@ export const listServices = defineContract({
   method: 'GET',
   path: '/v1/services',
   summary: 'List services',
-  description: 'Services in name order, each with its version count, latest released version and status. Keys scoped to services see only those.',
+  description:
+    'Services in name order, each with its version count, latest released version and status. Keys scoped to services see only those.',
   access: 'viewer',
   query: ListQuery,
   responses: { 200: { description: 'A page of services.', schema: pageOf(ServiceView, 'ServicePage') } },
@@ -57,14 +62,19 @@ export const updateService = defineContract({
   method: 'PATCH',
   path: '/v1/services/{name}',
   summary: 'Update a service',
-  description: 'Changes descriptive fields. Send `If-Match` with the ETag you read to refuse the update if someone changed it since (412). Needs admin.',
+  description:
+    'Changes descriptive fields. Send `If-Match` with the ETag you read to refuse the update if someone changed it since (412). Needs admin.',
   access: 'admin',
   serviceParam: 'name',
   params: ServiceName,
   body: ServicePatch,
   requestHeaders: ['If-Match'],
   responses: {
-    200: { description: 'Updated (or unchanged, when nothing differed).', schema: ServiceView, headers: { ETag: { description: 'The new ETag.' } } },
+    200: {
+      description: 'Updated (or unchanged, when nothing differed).',
+      schema: ServiceView,
+      headers: { ETag: { description: 'The new ETag.' } },
+    },
     404: { description: 'No such service.' },
     412: { description: 'The service changed since the ETag in If-Match.' },
   },

@@ -22,7 +22,11 @@ export const registerVersion = defineContract({
   params: ServiceName,
   body: VersionCreate,
   responses: {
-    201: { description: 'Registered as a draft.', schema: VersionView, headers: { Location: { description: 'The new version.' }, ...versionHeaders } },
+    201: {
+      description: 'Registered as a draft.',
+      schema: VersionView,
+      headers: { Location: { description: 'The new version.' }, ...versionHeaders },
+    },
     404: { description: 'No such service.' },
     409: { description: 'The version is already registered.' },
   },
@@ -85,12 +89,18 @@ export const addVersionChanges = defineContract({
 });
 
 const LIFECYCLE_TEXT: Record<LifecycleAction, { summary: string; description: string }> = {
-  release: { summary: 'Release a draft version', description: 'draft → released. Any other status is a 409 naming the current status and the allowed actions.' },
+  release: {
+    summary: 'Release a draft version',
+    description: 'draft → released. Any other status is a 409 naming the current status and the allowed actions.',
+  },
   deprecate: {
     summary: 'Deprecate a released version',
     description: 'released → deprecated, with an optional reason, sunset date and replacement (a released version of the same service).',
   },
-  retire: { summary: 'Retire a deprecated version', description: 'deprecated → retired: the end of its life; it can no longer be deployed.' },
+  retire: {
+    summary: 'Retire a deprecated version',
+    description: 'deprecated → retired: the end of its life; it can no longer be deployed.',
+  },
 };
 
 function lifecycleContract(action: LifecycleAction) {
@@ -120,4 +130,12 @@ export const releaseVersion = lifecycleContract('release');
 export const deprecateVersion = lifecycleContract('deprecate');
 export const retireVersion = lifecycleContract('retire');
 
-export const versionContracts = [registerVersion, listVersions, getVersion, addVersionChanges, releaseVersion, deprecateVersion, retireVersion];
+export const versionContracts = [
+  registerVersion,
+  listVersions,
+  getVersion,
+  addVersionChanges,
+  releaseVersion,
+  deprecateVersion,
+  retireVersion,
+];

@@ -27,7 +27,10 @@ export function checksPerBake(gate: HealthGate | null, bakeSeconds: number): num
 }
 
 /** One check: probe the new version's URL a few times and read the named alarms. */
-export async function checkGate(gate: HealthGate | null, alarmReader: (names: string[]) => Promise<string[]> = firingAlarms): Promise<GateCheck> {
+export async function checkGate(
+  gate: HealthGate | null,
+  alarmReader: (names: string[]) => Promise<string[]> = firingAlarms,
+): Promise<GateCheck> {
   const at = new Date().toISOString();
   let probes: GateCheck['probes'] = null;
   if (gate?.probe) {
@@ -36,9 +39,14 @@ export async function checkGate(gate: HealthGate | null, alarmReader: (names: st
     let ok = 0;
     for (let i = 0; i < PROBES_PER_CHECK; i++) {
       try {
-        const response = await safeFetch(url, { method: 'GET', timeoutMs: maxLatencyMs ? Math.max(maxLatencyMs * 2, 1000) : 5000, maxRedirects: 0 });
+        const response = await safeFetch(url, {
+          method: 'GET',
+          timeoutMs: maxLatencyMs ? Math.max(maxLatencyMs * 2, 1000) : 5000,
+          maxRedirects: 0,
+        });
         if (response.status !== expectStatus) failures.push(`status ${response.status}, expected ${expectStatus}`);
-        else if (maxLatencyMs && response.latencyMs > maxLatencyMs) failures.push(`took ${Math.round(response.latencyMs)} ms, over ${maxLatencyMs} ms`);
+        else if (maxLatencyMs && response.latencyMs > maxLatencyMs)
+          failures.push(`took ${Math.round(response.latencyMs)} ms, over ${maxLatencyMs} ms`);
         else ok++;
       } catch (error) {
         failures.push((error as Error).message);

@@ -11,7 +11,11 @@ export class StepFunctionsOrchestrator implements DeploymentOrchestrator {
   async start(deployment: Deployment): Promise<void> {
     try {
       await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: deployment.id, input: JSON.stringify(workflowInput(deployment)) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: deployment.id,
+          input: JSON.stringify(workflowInput(deployment)),
+        }),
       );
     } catch (error) {
       // Same name, same input: the execution is already running, which is what we wanted.

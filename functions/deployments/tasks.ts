@@ -35,7 +35,8 @@ async function load(state: WorkflowState): Promise<{ deployment: Deployment; env
     getDeployment(state.service, state.environment, state.deploymentId),
     getEnvironment(state.service, state.environment),
   ]);
-  if (!deployment || !stored) throw new Error(`Deployment ${state.deploymentId} of ${state.service} in ${state.environment} does not exist.`);
+  if (!deployment || !stored)
+    throw new Error(`Deployment ${state.deploymentId} of ${state.service} in ${state.environment} does not exist.`);
   return { deployment, environment: stored.environment };
 }
 
@@ -105,7 +106,14 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
     if (!isActive(current.status) || current.currentStep >= index) return null;
     return {
       type: 'deployment.step_completed',
-      deployment: { ...current, status: 'in_progress', startedAt: current.startedAt ?? new Date().toISOString(), currentStep: index, weights, stepChecks: [] },
+      deployment: {
+        ...current,
+        status: 'in_progress',
+        startedAt: current.startedAt ?? new Date().toISOString(),
+        currentStep: index,
+        weights,
+        stepChecks: [],
+      },
       environment: { ...env, weights, routingRevision: env.routingRevision + 1 },
       log: {
         message: `Step ${index + 1} of ${steps.length}: ${deployment.version} at ${step.percent}%${nothingActive ? ' (no version was serving, so all traffic at once)' : ''}.`,
@@ -132,7 +140,10 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
 }
 
 /** One health check during a bake; the verdict says bake on, move on, or roll back. */
-export async function evaluateGate(state: WorkflowState, check: (deployment: Deployment) => Promise<GateCheck> = (d) => checkGate(d.healthGate)): Promise<WorkflowState> {
+export async function evaluateGate(
+  state: WorkflowState,
+  check: (deployment: Deployment) => Promise<GateCheck> = (d) => checkGate(d.healthGate),
+): Promise<WorkflowState> {
   const { deployment } = await load(state);
   if (!isActive(deployment.status)) throw new DeploymentFinishedError(`Deployment ${deployment.id} is ${deployment.status}.`);
   const gate = deployment.healthGate;
@@ -150,7 +161,12 @@ export async function evaluateGate(state: WorkflowState, check: (deployment: Dep
           type: 'deployment.gate_evaluated',
           deployment: { ...current, stepChecks: checks, failureReason: failed ? gateFailure(result, checks) : current.failureReason },
           environment: env,
-          log: { message: `Health gate ${result.passed ? 'passed' : 'failed'} at ${deployment.plan.steps[deployment.currentStep]?.percent ?? 0}%.`, weights: null, step: current.currentStep, evidence: result },
+          log: {
+            message: `Health gate ${result.passed ? 'passed' : 'failed'} at ${deployment.plan.steps[deployment.currentStep]?.percent ?? 0}%.`,
+            weights: null,
+            step: current.currentStep,
+            evidence: result,
+          },
         },
   );
   if (verdict !== 'baking') return { ...state, verdict };
@@ -163,7 +179,8 @@ function gateFailure(result: GateCheck, checks: GateCheck[]): string {
   const ok = checks.reduce((sum, check) => sum + (check.probes?.ok ?? 0), 0);
   const total = checks.reduce((sum, check) => sum + (check.probes?.total ?? 0), 0);
   const parts = [];
-  if (total > 0) parts.push(`${ok} of ${total} probes succeeded${result.probes?.failures.length ? ` (${result.probes.failures.join('; ')})` : ''}`);
+  if (total > 0)
+    parts.push(`${ok} of ${total} probes succeeded${result.probes?.failures.length ? ` (${result.probes.failures.join('; ')})` : ''}`);
   const firing = checks.flatMap((check) => check.alarms?.firing ?? []);
   if (firing.length > 0) parts.push(`alarms in ALARM: ${[...new Set(firing)].join(', ')}`);
   return `Health gate failed: ${parts.join('; ')}.`;
@@ -184,8 +201,18 @@ export async function finish(state: WorkflowState): Promise<WorkflowState> {
         weights: { [current.version]: 100 },
         rollbackWindowEndsAt: keep === null ? null : after(keep, now.getTime()),
       },
-      environment: { ...env, activeVersion: current.version, previousVersion: current.fromVersion ?? env.previousVersion, weights: { [current.version]: 100 } },
-      log: { message: `${current.version} serves all traffic.`, weights: { [current.version]: 100 }, step: current.currentStep, evidence: null },
+      environment: {
+        ...env,
+        activeVersion: current.version,
+        previousVersion: current.fromVersion ?? env.previousVersion,
+        weights: { [current.version]: 100 },
+      },
+      log: {
+        message: `${current.version} serves all traffic.`,
+        weights: { [current.version]: 100 },
+        step: current.currentStep,
+        evidence: null,
+      },
     };
   });
   return state;
@@ -238,9 +265,17 @@ export async function restore(
           environment: {
             ...env,
             weights: baseline,
-            routingRevision: stepMayBeInFlight || JSON.stringify(env.weights) !== JSON.stringify(baseline) ? Math.max(env.routingRevision + 1, revision) : env.routingRevision,
+            routingRevision:
+              stepMayBeInFlight || JSON.stringify(env.weights) !== JSON.stringify(baseline)
+                ? Math.max(env.routingRevision + 1, revision)
+                : env.routingRevision,
           },
-          log: { message: `${type === 'deployment.cancelled' ? 'Cancelled' : 'Rolled back'}: ${reason} Weights restored.`, weights: baseline, step: current.currentStep, evidence: current.stepChecks.at(-1) ?? null },
+          log: {
+            message: `${type === 'deployment.cancelled' ? 'Cancelled' : 'Rolled back'}: ${reason} Weights restored.`,
+            weights: baseline,
+            step: current.currentStep,
+            evidence: current.stepChecks.at(-1) ?? null,
+          },
         },
   );
 }

@@ -20,10 +20,18 @@ export function schemaProblems(schema: unknown): FieldError[] {
     valid = ajv.validateSchema(schema) as boolean;
   } catch (error) {
     // Ajv throws when `$schema` names a meta-schema it does not have (draft-07, a private one).
-    return [{ pointer: '/body/$schema', message: `${(error as Error).message}; use https://json-schema.org/draft/2020-12/schema or leave $schema out` }];
+    return [
+      {
+        pointer: '/body/$schema',
+        message: `${(error as Error).message}; use https://json-schema.org/draft/2020-12/schema or leave $schema out`,
+      },
+    ];
   }
   if (!valid) {
-    return (ajv.errors ?? []).map((error) => ({ pointer: `/body${error.instancePath}`, message: error.message ?? 'is not valid JSON Schema' }));
+    return (ajv.errors ?? []).map((error) => ({
+      pointer: `/body${error.instancePath}`,
+      message: error.message ?? 'is not valid JSON Schema',
+    }));
   }
   try {
     validatorFor(schema);

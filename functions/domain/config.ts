@@ -125,11 +125,17 @@ export function unstorableNumbers(value: unknown, pointer: string): FieldError[]
   if (typeof value === 'number') {
     const magnitude = Math.abs(value);
     return magnitude > Number.MAX_SAFE_INTEGER || (magnitude !== 0 && magnitude < 1e-130)
-      ? [{ pointer, message: `${value} cannot be stored exactly; numbers are at most ${Number.MAX_SAFE_INTEGER} in size and at least 1e-130 when not 0 (write it as a string)` }]
+      ? [
+          {
+            pointer,
+            message: `${value} cannot be stored exactly; numbers are at most ${Number.MAX_SAFE_INTEGER} in size and at least 1e-130 when not 0 (write it as a string)`,
+          },
+        ]
       : [];
   }
   if (Array.isArray(value)) return value.flatMap((item, i) => unstorableNumbers(item, `${pointer}/${i}`));
-  if (isPlainObject(value)) return Object.entries(value).flatMap(([key, item]) => unstorableNumbers(item, `${pointer}/${escapePointer(key)}`));
+  if (isPlainObject(value))
+    return Object.entries(value).flatMap(([key, item]) => unstorableNumbers(item, `${pointer}/${escapePointer(key)}`));
   return [];
 }
 

@@ -70,7 +70,8 @@ function checkShape(input: Record<string, unknown>): Strategy {
   const present = Object.keys(input).filter((key) => input[key] !== undefined);
   if ('preset' in input && input.preset !== undefined) {
     if (present.length > 1) invalid('', 'a preset stands alone: send only `preset`');
-    if (typeof input.preset !== 'string' || !Object.hasOwn(PRESETS, input.preset)) invalid('/preset', `must be one of ${PRESET_NAMES.join(', ')}`);
+    if (typeof input.preset !== 'string' || !Object.hasOwn(PRESETS, input.preset))
+      invalid('/preset', `must be one of ${PRESET_NAMES.join(', ')}`);
     return input as Strategy;
   }
   const fields: Record<StrategyType, string[][]> = {
@@ -80,10 +81,13 @@ function checkShape(input: Record<string, unknown>): Strategy {
     linear: [['percent', 'intervalMinutes']],
   };
   const type = input.type as StrategyType | undefined;
-  if (typeof type !== 'string' || !Object.hasOwn(fields, type)) invalid('/type', `must be one of ${STRATEGY_TYPES.join(', ')}, or send a preset`);
+  if (typeof type !== 'string' || !Object.hasOwn(fields, type))
+    invalid('/type', `must be one of ${STRATEGY_TYPES.join(', ')}, or send a preset`);
   const others = present.filter((key) => key !== 'type');
   const shapes = fields[type];
-  const fits = shapes.find((shape) => others.every((key) => shape.includes(key)) && (type === 'blue-green' || shape.every((key) => others.includes(key))));
+  const fits = shapes.find(
+    (shape) => others.every((key) => shape.includes(key)) && (type === 'blue-green' || shape.every((key) => others.includes(key))),
+  );
   if (!fits) {
     const expected = shapes.map((shape) => (shape.length ? shape.join(' and ') : 'no other field')).join(', or ');
     invalid('', `a ${type} strategy takes ${expected}`);
@@ -130,7 +134,10 @@ export function planFor(input: Strategy | Record<string, unknown>): DeploymentPl
       return {
         strategy: 'canary',
         preset,
-        steps: [...steps.map((step) => ({ percent: step.percent, bakeSeconds: minutes(step.bakeMinutes) })), { percent: 100, bakeSeconds: 0 }],
+        steps: [
+          ...steps.map((step) => ({ percent: step.percent, bakeSeconds: minutes(step.bakeMinutes) })),
+          { percent: 100, bakeSeconds: 0 },
+        ],
         keepPreviousSeconds: null,
       };
     }

@@ -1,7 +1,15 @@
 import type { DeploymentPlan } from '#domain/deployment-plan';
 
 /** A deployment's life: pending → (awaiting_approval →) in_progress → one of the final statuses. */
-export const DEPLOYMENT_STATUSES = ['pending', 'in_progress', 'awaiting_approval', 'succeeded', 'rolled_back', 'failed', 'cancelled'] as const;
+export const DEPLOYMENT_STATUSES = [
+  'pending',
+  'in_progress',
+  'awaiting_approval',
+  'succeeded',
+  'rolled_back',
+  'failed',
+  'cancelled',
+] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['pending', 'in_progress', 'awaiting_approval'];
 

@@ -29,12 +29,18 @@ export class StewardError extends Error {
 
   /** The problem `type` URI: a stable slug derived from the title. */
   get type(): string {
-    return `https://steward.dev/problems/${this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+    return `https://steward.dev/problems/${this.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')}`;
   }
 }
 
 export class ValidationError extends StewardError {
-  constructor(detail: string, readonly errors: FieldError[]) {
+  constructor(
+    detail: string,
+    readonly errors: FieldError[],
+  ) {
     super(400, 'Invalid request', detail, { errors });
   }
 }
@@ -64,7 +70,10 @@ export class NotFoundError extends StewardError {
 }
 
 export class MethodNotAllowedError extends StewardError {
-  constructor(readonly allow: string[], path: string) {
+  constructor(
+    readonly allow: string[],
+    path: string,
+  ) {
     super(405, 'Method not allowed', `${path} supports ${allow.join(', ')}`, { allow });
   }
 }

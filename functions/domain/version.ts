@@ -66,12 +66,7 @@ export function createVersion(service: string, input: NewVersion, at: string): V
 }
 
 /** Moves a version one step through its lifecycle, or explains why it cannot move. */
-export function applyLifecycleAction(
-  current: Version,
-  action: LifecycleAction,
-  at: string,
-  deprecation?: Partial<Deprecation>,
-): Version {
+export function applyLifecycleAction(current: Version, action: LifecycleAction, at: string, deprecation?: Partial<Deprecation>): Version {
   const outcome = transition(current.status, action);
   if (!outcome.ok) {
     const allowed = outcome.allowed.length > 0 ? `allowed: ${outcome.allowed.join(', ')}` : 'it allows no further action';
@@ -96,10 +91,10 @@ export function applyLifecycleAction(
 
 export function addChanges(current: Version, changes: Change[], at: string): Version {
   if (!acceptsChanges(current.status)) {
-    throw new ConflictError(
-      `Version ${current.version} is ${current.status}; change log entries can be added only while it is a draft.`,
-      { currentStatus: current.status, allowedActions: allowedActions(current.status) },
-    );
+    throw new ConflictError(`Version ${current.version} is ${current.status}; change log entries can be added only while it is a draft.`, {
+      currentStatus: current.status,
+      allowedActions: allowedActions(current.status),
+    });
   }
   if (current.changes.length + changes.length > MAX_CHANGES) {
     throw new ConflictError(`A version holds at most ${MAX_CHANGES} change log entries.`);

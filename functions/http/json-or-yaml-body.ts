@@ -2,7 +2,6 @@ import { parse, YAMLParseError } from 'yaml';
 import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '#domain/errors';
 import { YAML_CONTENT_TYPES } from '#http/media-types';
 
-
 /**
  * A body parser for operations that take JSON or YAML (chosen by Content-Type). A YAML error
  * is a 400 that says where: line and column.

@@ -18,30 +18,32 @@ import { stateOf } from '#http/request-state';
  * → run the operation; any failure becomes a problem+json response.
  */
 export function lambdaHandler(operations: Operation[], allRoutes?: Contract[]) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    // Never log the incoming event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: bodies carry secret values.
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(httpHeaderNormalizer())
-    .use(problemResponses())
-    .use(resolveOperation(operations, allRoutes))
-    .use(authorize())
-    .use(parseJsonBody())
-    .use(validateInput())
-    .handler(async function runOperation(event) {
-      const { operation, principal, input } = stateOf(event);
-      const requestId = event.requestContext.requestId;
-      logger.appendKeys({ requestId, operationId: operation.operationId });
-      const result = await operation.handle({
-        params: input?.params,
-        query: input?.query,
-        body: input?.body,
-        principal: principal as Principal,
-        requestId,
-        headers: event.headers,
-        event,
-      });
-      return toApiGatewayResult(result);
-    });
+  return (
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      // Never log the incoming event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: bodies carry secret values.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(httpHeaderNormalizer())
+      .use(problemResponses())
+      .use(resolveOperation(operations, allRoutes))
+      .use(authorize())
+      .use(parseJsonBody())
+      .use(validateInput())
+      .handler(async function runOperation(event) {
+        const { operation, principal, input } = stateOf(event);
+        const requestId = event.requestContext.requestId;
+        logger.appendKeys({ requestId, operationId: operation.operationId });
+        const result = await operation.handle({
+          params: input?.params,
+          query: input?.query,
+          body: input?.body,
+          principal: principal as Principal,
+          requestId,
+          headers: event.headers,
+          event,
+        });
+        return toApiGatewayResult(result);
+      })
+  );
 }
 
 export function toApiGatewayResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {

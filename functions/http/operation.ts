@@ -80,11 +80,8 @@ export interface Contract<
 }
 
 /** A contract with its behaviour: what a route group's Lambda handler runs. */
-export interface Operation<
-  TParams extends z.ZodType = z.ZodType,
-  TQuery extends z.ZodType = z.ZodType,
-  TBody extends z.ZodType = z.ZodType,
-> extends Contract<TParams, TQuery, TBody> {
+export interface Operation<TParams extends z.ZodType = z.ZodType, TQuery extends z.ZodType = z.ZodType, TBody extends z.ZodType = z.ZodType>
+  extends Contract<TParams, TQuery, TBody> {
   handle: (request: OperationRequest<z.output<TParams>, z.output<TQuery>, z.output<TBody>>) => Promise<HttpResult>;
   /** Parses the raw body for operations that take more than JSON (the default parser takes JSON only). */
   parseBody?: (raw: string, contentType: string) => unknown;

@@ -11,7 +11,13 @@ export const ApiKeyCreate = z
   })
   .meta({ id: 'ApiKeyCreate' });
 
-export const ApiKeyId = z.strictObject({ id: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, 'must be an API key id') });
+export const ApiKeyId = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[0-9A-Za-z]+$/, 'must be an API key id'),
+});
 
 export const ApiKeyView = z
   .object({

@@ -15,9 +15,14 @@ export const EnvironmentName = z
   .max(63, 'must be at most 63 characters')
   .meta({ example: 'prod' });
 
-export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 UTC timestamp', example: '2026-11-23T09:30:00.000Z' });
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .meta({ description: 'ISO 8601 UTC timestamp', example: '2026-11-23T09:30:00.000Z' });
 
-export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID').meta({ example: '01JDQ6Z5K2N3P4Q5R6S7T8V9W0' });
+export const Ulid = z
+  .string()
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')
+  .meta({ example: '01JDQ6Z5K2N3P4Q5R6S7T8V9W0' });
 
 export const ListQuery = z.strictObject({
   limit: z
@@ -89,15 +94,20 @@ function metadataProblem(value: unknown, depth = 0): string | undefined {
 }
 
 /** Free-form JSON metadata, capped so a record stays small. */
-export const Metadata = z
-  .record(z.string().max(128), z.unknown())
-  .superRefine((value, context) => {
-    const problem = metadataProblem(value);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-    else if (JSON.stringify(value).length > 16_384) context.addIssue({ code: 'custom', message: 'must be at most 16 KB of JSON' });
-  });
+export const Metadata = z.record(z.string().max(128), z.unknown()).superRefine((value, context) => {
+  const problem = metadataProblem(value);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+  else if (JSON.stringify(value).length > 16_384) context.addIssue({ code: 'custom', message: 'must be at most 16 KB of JSON' });
+});
 
 export const Tags = z
-  .record(z.string().min(1).max(128).regex(/^[\w.:/=+@ -]+$/, 'tag keys use letters, digits, spaces and _.:/=+-@'), z.string().max(256))
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\w.:/=+@ -]+$/, 'tag keys use letters, digits, spaces and _.:/=+-@'),
+    z.string().max(256),
+  )
   .refine((value) => Object.keys(value).length <= 50, 'at most 50 tags')
   .meta({ example: { team: 'payments', tier: '1' } });

@@ -23,7 +23,10 @@ export const LayerPut = z
   .meta({ id: 'ConfigLayerPut' });
 
 export const VariablesPut = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable names are letters, digits and _, starting with a letter or _'), z.string().max(4096))
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable names are letters, digits and _, starting with a letter or _'),
+    z.string().max(4096),
+  )
   .refine((value) => Object.keys(value).length <= 200, 'at most 200 variables')
   .meta({ id: 'ConfigVariables', description: 'A flat object of variable name → string value.', example: { DB_HOST: 'db.prod.internal' } });
 
@@ -75,7 +78,15 @@ export const LayersView = z
   .object({
     service: z.string(),
     schemaVersion: z.number().int().nullable(),
-    layers: z.array(z.object({ layer: z.string(), version: z.number().int(), extends: z.string().nullable(), updatedAt: Timestamp, variablesRev: z.number().int() })),
+    layers: z.array(
+      z.object({
+        layer: z.string(),
+        version: z.number().int(),
+        extends: z.string().nullable(),
+        updatedAt: Timestamp,
+        variablesRev: z.number().int(),
+      }),
+    ),
   })
   .meta({ id: 'ConfigLayers' });
 
@@ -83,7 +94,9 @@ export const VariablesView = z
   .object({ environment: z.string(), variables: z.record(z.string(), z.string()), rev: z.number().int(), updatedAt: Timestamp.nullable() })
   .meta({ id: 'ConfigVariablesView' });
 
-export const SchemaView = z.object({ version: z.number().int(), updatedAt: Timestamp, schema: JsonObjectSchema }).meta({ id: 'ConfigSchema' });
+export const SchemaView = z
+  .object({ version: z.number().int(), updatedAt: Timestamp, schema: JsonObjectSchema })
+  .meta({ id: 'ConfigSchema' });
 
 export const DiffView = z
   .object({
@@ -110,7 +123,12 @@ export const ImportResultView = z
   .object({
     dryRun: z.boolean(),
     changes: z.array(
-      z.object({ kind: z.enum(['schema', 'layer', 'variables']), name: z.string(), action: z.enum(['create', 'update', 'unchanged']), patch: z.array(z.unknown()) }),
+      z.object({
+        kind: z.enum(['schema', 'layer', 'variables']),
+        name: z.string(),
+        action: z.enum(['create', 'update', 'unchanged']),
+        patch: z.array(z.unknown()),
+      }),
     ),
   })
   .meta({ id: 'ConfigImportResult' });

@@ -12,7 +12,10 @@ export const DeploymentParams = z.strictObject({ name: Slug, id: Ulid });
 export const TrafficSchema = z
   .discriminatedUnion('driver', [
     z.strictObject({ driver: z.literal('none') }),
-    z.strictObject({ driver: z.literal('http'), url: HttpUrl.meta({ description: 'Your router: Steward POSTs each new set of weights here, signed as a Standard Webhook.' }) }),
+    z.strictObject({
+      driver: z.literal('http'),
+      url: HttpUrl.meta({ description: 'Your router: Steward POSTs each new set of weights here, signed as a Standard Webhook.' }),
+    }),
     z.strictObject({
       driver: z.literal('lambda-alias'),
       functionName: z.string().min(1).max(170),
@@ -29,10 +32,19 @@ export const HealthGateSchema = z
         expectStatus: z.number().int().min(100).max(599).optional(),
         maxLatencyMs: z.number().int().min(1).max(60_000).optional(),
         intervalSeconds: z.number().int().min(5).max(3600).optional(),
-        minSuccessRatio: z.number().min(0).max(1).optional().meta({ description: 'Share of probes that must succeed in a step (default 1).' }),
+        minSuccessRatio: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .meta({ description: 'Share of probes that must succeed in a step (default 1).' }),
       })
       .optional(),
-    alarms: z.array(z.string().min(1).max(255)).max(10).optional().meta({ description: 'CloudWatch alarms that must not be in ALARM (AWS only).' }),
+    alarms: z
+      .array(z.string().min(1).max(255))
+      .max(10)
+      .optional()
+      .meta({ description: 'CloudWatch alarms that must not be in ALARM (AWS only).' }),
     failFast: z.boolean().optional().meta({ description: 'Roll back at the first failed check instead of judging the whole bake.' }),
   })
   .meta({ id: 'HealthGate' });
@@ -85,7 +97,10 @@ export const DeploymentCreate = z
 
 export const PromoteBody = z.strictObject({ version: VersionString }).meta({ id: 'Promote' });
 export const ReasonBody = z.strictObject({ reason: z.string().max(1000).optional() });
-export const DeploymentListQuery = ListQuery.extend({ environment: EnvironmentName.optional(), status: z.enum(DEPLOYMENT_STATUSES).optional() });
+export const DeploymentListQuery = ListQuery.extend({
+  environment: EnvironmentName.optional(),
+  status: z.enum(DEPLOYMENT_STATUSES).optional(),
+});
 
 const Weights = z.record(z.string(), z.number()).meta({ example: { '1.4.2': 90, '2.0.0': 10 } });
 
@@ -121,7 +136,15 @@ export const DeploymentView = z
 export const DeploymentPage = pageOf(DeploymentView, 'DeploymentPage');
 
 export const DeploymentEventView = z
-  .object({ seq: z.number().int(), at: Timestamp, type: z.string(), message: z.string(), weights: Weights.nullable(), step: z.number().int().nullable(), evidence: z.unknown() })
+  .object({
+    seq: z.number().int(),
+    at: Timestamp,
+    type: z.string(),
+    message: z.string(),
+    weights: Weights.nullable(),
+    step: z.number().int().nullable(),
+    evidence: z.unknown(),
+  })
   .meta({ id: 'DeploymentEvent' });
 export const DeploymentEventPage = pageOf(DeploymentEventView, 'DeploymentEventPage');
 
@@ -130,7 +153,11 @@ export const EnvironmentView = z
     service: z.string(),
     name: z.string(),
     traffic: TrafficSchema,
-    protection: z.object({ requiresApproval: z.boolean(), approvalTimeoutMinutes: z.number(), allowedStrategies: z.array(z.string()).nullable() }),
+    protection: z.object({
+      requiresApproval: z.boolean(),
+      approvalTimeoutMinutes: z.number(),
+      allowedStrategies: z.array(z.string()).nullable(),
+    }),
     healthGate: HealthGateSchema.nullable(),
     activeVersion: z.string().nullable(),
     previousVersion: z.string().nullable(),
@@ -141,7 +168,10 @@ export const EnvironmentView = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     etag: z.string(),
-    routerSigningSecret: z.string().optional().meta({ description: "The HTTP router's signing secret (whsec_…): shown once, when it is made." }),
+    routerSigningSecret: z
+      .string()
+      .optional()
+      .meta({ description: "The HTTP router's signing secret (whsec_…): shown once, when it is made." }),
   })
   .meta({ id: 'Environment' });
 

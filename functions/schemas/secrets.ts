@@ -16,7 +16,10 @@ export const SecretName = z
   .refine((name) => !/^\.+$/.test(name), 'must not be only dots')
   // Steward keeps its own secrets (an HTTP router's signing secret) beside yours under `steward-`.
   .refine((name) => !name.toLowerCase().startsWith('steward-'), 'names starting with "steward-" are reserved for Steward itself')
-  .meta({ description: 'The secret’s name within its environment. Names starting with `steward-` are reserved.', example: 'DATABASE_PASSWORD' });
+  .meta({
+    description: 'The secret’s name within its environment. Names starting with `steward-` are reserved.',
+    example: 'DATABASE_PASSWORD',
+  });
 
 export const SecretParams = z.strictObject({
   name: Slug.meta({ description: 'The service name.' }),

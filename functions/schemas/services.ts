@@ -41,7 +41,8 @@ export const ServiceView = z
     owner: z.string().nullable(),
     tags: z.record(z.string(), z.string()),
     status: z.enum(['new', 'draft', 'active', 'deprecated', 'retired']).meta({
-      description: 'From its versions: active while any is released, else deprecated while any is deprecated; retired when all are retired; draft with only drafts; new with none.',
+      description:
+        'From its versions: active while any is released, else deprecated while any is deprecated; retired when all are retired; draft with only drafts; new with none.',
     }),
     versionCount: z.number().int(),
     versionCounts: VersionCounts,

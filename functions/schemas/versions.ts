@@ -16,7 +16,11 @@ export const Change = z
   .strictObject({
     type: z.enum(CHANGE_TYPES),
     description: z.string().min(1).max(2000),
-    endpoints: z.array(z.string().min(1).max(300)).max(50).optional().meta({ example: ['GET /orders/{id}'] }),
+    endpoints: z
+      .array(z.string().min(1).max(300))
+      .max(50)
+      .optional()
+      .meta({ example: ['GET /orders/{id}'] }),
   })
   .meta({ id: 'Change' });
 
@@ -66,9 +70,7 @@ export const VersionView = z
     releasedAt: Timestamp.nullable(),
     deprecatedAt: Timestamp.nullable(),
     retiredAt: Timestamp.nullable(),
-    deprecation: z
-      .object({ reason: z.string().nullable(), sunsetAt: Timestamp.nullable(), replacement: z.string().nullable() })
-      .nullable(),
+    deprecation: z.object({ reason: z.string().nullable(), sunsetAt: Timestamp.nullable(), replacement: z.string().nullable() }).nullable(),
     etag: z.string(),
   })
   .meta({ id: 'Version' });

@@ -30,9 +30,7 @@ function apiKeyFromItem(item: Record<string, unknown>): ApiKey {
 }
 
 export async function getApiKey(id: string): Promise<StoredApiKey | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: tableName(), Key: keys.apiKey(id), ConsistentRead: true }),
-  );
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.apiKey(id), ConsistentRead: true }));
   if (!Item) return undefined;
   return { apiKey: apiKeyFromItem(Item), hash: String(Item.hash), seq: Number(Item.aggSeq ?? 0) };
 }

@@ -40,9 +40,7 @@ export function documentClient(): DynamoDBDocumentClient {
     const { endpoint, region } = storeSettings();
     const base = new DynamoDBClient({
       region: region ?? 'us-east-1',
-      ...(endpoint
-        ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 }
-        : {}),
+      ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 } : {}),
     });
     client = DynamoDBDocumentClient.from(base, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

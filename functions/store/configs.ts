@@ -76,12 +76,25 @@ export async function getConfigHead(service: string): Promise<StoredConfigHead> 
   );
   if (!Item) return { head: emptyHead(service), seq: 0 };
   const { layers, variables, schemaVersion } = Item as unknown as ConfigHead;
-  return { head: { service, layers: layers ?? {}, variables: variables ?? {}, schemaVersion: schemaVersion ?? null }, seq: Number(Item.aggSeq ?? 0) };
+  return {
+    head: { service, layers: layers ?? {}, variables: variables ?? {}, schemaVersion: schemaVersion ?? null },
+    seq: Number(Item.aggSeq ?? 0),
+  };
 }
 
 function layerVersionFrom(item: Record<string, unknown>): LayerVersion {
   const { service, layer, version, values, message, author, createdAt, restoredFrom } = item as unknown as LayerVersion;
-  return { service, layer, version, extends: (item.extends as string | null) ?? null, values, message: message ?? null, author, createdAt, restoredFrom: restoredFrom ?? null };
+  return {
+    service,
+    layer,
+    version,
+    extends: (item.extends as string | null) ?? null,
+    values,
+    message: message ?? null,
+    author,
+    createdAt,
+    restoredFrom: restoredFrom ?? null,
+  };
 }
 
 export async function getLayerVersion(service: string, layer: string, version: number): Promise<LayerVersion | undefined> {
@@ -131,11 +144,17 @@ export async function getVariables(service: string, environment: string): Promis
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName(), Key: keys.configVariables(service, environment), ConsistentRead: true }),
   );
-  return Item ? { environment, variables: Item.variables as Record<string, string>, rev: Number(Item.rev), updatedAt: String(Item.updatedAt) } : undefined;
+  return Item
+    ? { environment, variables: Item.variables as Record<string, string>, rev: Number(Item.rev), updatedAt: String(Item.updatedAt) }
+    : undefined;
 }
 
 /** A layer's versions, newest first. */
-export async function listLayerVersions(service: string, layer: string, options: { limit: number; cursor?: string }): Promise<Page<LayerVersion>> {
+export async function listLayerVersions(
+  service: string,
+  layer: string,
+  options: { limit: number; cursor?: string },
+): Promise<Page<LayerVersion>> {
   const page = await queryPage({
     partition: keys.configAggregate(service),
     sortKeyCondition: 'begins_with(#sk, :prefix)',

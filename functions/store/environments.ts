@@ -22,8 +22,20 @@ export interface StoredEnvironment {
 }
 
 const ENVIRONMENT_FIELDS = [
-  'service', 'name', 'traffic', 'protection', 'healthGate', 'createdAt', 'updatedAt', 'rev', 'activeVersion', 'previousVersion',
-  'weights', 'routingRevision', 'activeDeploymentId', 'recentDeploymentIds',
+  'service',
+  'name',
+  'traffic',
+  'protection',
+  'healthGate',
+  'createdAt',
+  'updatedAt',
+  'rev',
+  'activeVersion',
+  'previousVersion',
+  'weights',
+  'routingRevision',
+  'activeDeploymentId',
+  'recentDeploymentIds',
 ] as const;
 
 export function environmentItem(environment: Environment): Item {
@@ -56,7 +68,11 @@ function deploymentFromItem(item: Record<string, unknown>): Deployment {
 }
 
 export function deploymentLogItem(deployment: Pick<Deployment, 'service' | 'environment' | 'id'>, entry: DeploymentLogEntry): Item {
-  return { ...keys.deploymentLog(deployment.service, deployment.environment, deployment.id, entry.seq), entity: 'deployment-log', ...entry };
+  return {
+    ...keys.deploymentLog(deployment.service, deployment.environment, deployment.id, entry.seq),
+    entity: 'deployment-log',
+    ...entry,
+  };
 }
 
 export function idempotencyItem(service: string, env: string, key: string, deploymentId: string, requestHash: string): Item {
@@ -77,7 +93,11 @@ export async function getDeployment(service: string, env: string, id: string): P
   return Item ? deploymentFromItem(Item) : undefined;
 }
 
-export async function getIdempotencyRecord(service: string, env: string, key: string): Promise<{ deploymentId: string; requestHash: string } | undefined> {
+export async function getIdempotencyRecord(
+  service: string,
+  env: string,
+  key: string,
+): Promise<{ deploymentId: string; requestHash: string } | undefined> {
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName(), Key: keys.idempotency(service, env, key), ConsistentRead: true }),
   );
@@ -120,7 +140,10 @@ export async function listDeployments(
   return { items: page.items.map(deploymentFromItem), nextCursor: page.nextCursor };
 }
 
-export async function listDeploymentLog(deployment: Pick<Deployment, 'service' | 'environment' | 'id'>, options: { limit: number; cursor?: string }): Promise<Page<DeploymentLogEntry>> {
+export async function listDeploymentLog(
+  deployment: Pick<Deployment, 'service' | 'environment' | 'id'>,
+  options: { limit: number; cursor?: string },
+): Promise<Page<DeploymentLogEntry>> {
   const page = await queryPage({
     partition: keys.environmentAggregate(deployment.service, deployment.environment),
     sortKeyCondition: 'begins_with(#sk, :prefix)',
@@ -129,7 +152,9 @@ export async function listDeploymentLog(deployment: Pick<Deployment, 'service' |
     ...options,
   });
   return {
-    items: page.items.map(({ seq, at, type, message, weights, step, evidence }) => ({ seq, at, type, message, weights, step, evidence }) as DeploymentLogEntry),
+    items: page.items.map(
+      ({ seq, at, type, message, weights, step, evidence }) => ({ seq, at, type, message, weights, step, evidence }) as DeploymentLogEntry,
+    ),
     nextCursor: page.nextCursor,
   };
 }

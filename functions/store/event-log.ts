@@ -88,9 +88,7 @@ export async function appendEvent(aggregate: string, expectedSeq: number, event:
     throw new PayloadTooLargeError('The change is too large to record; keep descriptions, change logs and metadata smaller.');
   }
   try {
-    await documentClient().send(
-      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
-    );
+    await documentClient().send(new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
   } catch (error) {
     if (isConditionFailure(error)) throw new StaleAggregateError(`${aggregate} moved past ${expectedSeq}`);
     throw error;
@@ -196,9 +194,7 @@ export async function reconcile(): Promise<{ projected: number }> {
 }
 
 /** What a command decided: append an event after the state it read, or nothing changes. */
-export type Decision<T> =
-  | { expectedSeq: number; event: NewEvent; result: (event: StoredEvent) => T }
-  | { unchanged: T };
+export type Decision<T> = { expectedSeq: number; event: NewEvent; result: (event: StoredEvent) => T } | { unchanged: T };
 
 /**
  * Runs a command against an aggregate with optimistic concurrency: `decide` reads the current

@@ -13,8 +13,17 @@ export interface StoredService {
 }
 
 const FIELDS = [
-  'name', 'displayName', 'description', 'kind', 'owner', 'tags', 'createdAt', 'updatedAt', 'rev',
-  'versionCounts', 'latestReleased',
+  'name',
+  'displayName',
+  'description',
+  'kind',
+  'owner',
+  'tags',
+  'createdAt',
+  'updatedAt',
+  'rev',
+  'versionCounts',
+  'latestReleased',
 ] as const;
 
 export function serviceItem(service: Service): Item {
@@ -26,18 +35,12 @@ export function serviceFromItem(item: Record<string, unknown>): Service {
 }
 
 export async function getService(name: string): Promise<StoredService | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: tableName(), Key: keys.service(name), ConsistentRead: true }),
-  );
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.service(name), ConsistentRead: true }));
   if (!Item) return undefined;
   return { service: serviceFromItem(Item), seq: Number(Item.aggSeq ?? 0) };
 }
 
-export async function listServices(options: {
-  limit: number;
-  cursor?: string;
-  only?: string[] | null;
-}): Promise<Page<Service>> {
+export async function listServices(options: { limit: number; cursor?: string; only?: string[] | null }): Promise<Page<Service>> {
   const only = options.only ?? null;
   const filter =
     only === null ? undefined : only.length === 0 ? 'attribute_not_exists(PK)' : `#name IN (${only.map((_, i) => `:s${i}`).join(', ')})`;

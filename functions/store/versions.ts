@@ -7,8 +7,20 @@ import { keys } from '#store/keys';
 import { type Page, queryPage } from '#store/pagination';
 
 const FIELDS = [
-  'service', 'version', 'status', 'description', 'changes', 'artifact', 'metadata', 'createdAt', 'updatedAt',
-  'releasedAt', 'deprecatedAt', 'retiredAt', 'deprecation', 'rev',
+  'service',
+  'version',
+  'status',
+  'description',
+  'changes',
+  'artifact',
+  'metadata',
+  'createdAt',
+  'updatedAt',
+  'releasedAt',
+  'deprecatedAt',
+  'retiredAt',
+  'deprecation',
+  'rev',
 ] as const;
 
 export function versionItem(version: Version, precedence: string): Item {

@@ -311,7 +311,11 @@ describe('names and shapes', () => {
 
   it('refuses numbers the table cannot keep with 400 and their pointers, not a 500', async () => {
     // Act
-    const problem = await refused(() => putLayer(admin, service, 'qa', { values: { port: 1, mode: 'blue', limits: { bytes: 1e20, epsilon: 1e-200 } } }), 400, ['qa']);
+    const problem = await refused(
+      () => putLayer(admin, service, 'qa', { values: { port: 1, mode: 'blue', limits: { bytes: 1e20, epsilon: 1e-200 } } }),
+      400,
+      ['qa'],
+    );
 
     // Assess
     expect(pointers(problem)).toEqual(['/body/values/limits/bytes', '/body/values/limits/epsilon']);
@@ -319,7 +323,14 @@ describe('names and shapes', () => {
 
   it('refuses a schema with a number the table cannot keep', async () => {
     // Act
-    const problem = await refused(() => admin.request('PUT', `/v1/services/${service}/config-schema`, { ...schema, properties: { ...schema.properties, big: { maximum: 1e300 } } }), 400);
+    const problem = await refused(
+      () =>
+        admin.request('PUT', `/v1/services/${service}/config-schema`, {
+          ...schema,
+          properties: { ...schema.properties, big: { maximum: 1e300 } },
+        }),
+      400,
+    );
 
     // Assess
     expect(pointers(problem)).toEqual(['/body/properties/big/maximum']);

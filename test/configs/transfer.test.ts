@@ -371,8 +371,16 @@ describe('an import that is refused writes nothing', () => {
       pointer: '/body/variables/staging/HOST',
     },
     { label: 'an unknown field', document: { ...good, secrets: {} }, pointer: '/body/secrets' },
-    { label: 'a number the table cannot keep', document: { ...good, layers: { ...good.layers, qa: { values: { huge: 2 ** 60 } } } }, pointer: '/body/layers/qa/values/huge' },
-    { label: 'a schema number the table cannot keep', document: { ...good, schema: { ...schema, maximum: 1e100 } }, pointer: '/body/schema/maximum' },
+    {
+      label: 'a number the table cannot keep',
+      document: { ...good, layers: { ...good.layers, qa: { values: { huge: 2 ** 60 } } } },
+      pointer: '/body/layers/qa/values/huge',
+    },
+    {
+      label: 'a schema number the table cannot keep',
+      document: { ...good, schema: { ...schema, maximum: 1e100 } },
+      pointer: '/body/schema/maximum',
+    },
     { label: 'another format', document: { ...good, format: 'steward-config/v9' }, pointer: '/body/format' },
   ])('refuses a document with $label', async ({ document, pointer }) => {
     // Act
@@ -413,7 +421,12 @@ describe('an import that is refused writes nothing', () => {
   it.each([
     {
       label: 'an alias bomb',
-      yaml: ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'layers: {base: {values: {c: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]}}}'].join('\n'),
+      yaml: [
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+        'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+        'layers: {base: {values: {c: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]}}}',
+      ].join('\n'),
     },
     { label: 'an alias to no anchor', yaml: 'layers:\n  base:\n    values: *nowhere\n' },
     { label: 'an alias that makes a cycle', yaml: 'layers:\n  base:\n    values: &loop {self: *loop}\n' },

@@ -99,32 +99,32 @@ describe('a crash between any two writes', () => {
   }
 
   for (const survivingWrites of [1, 2, 3]) {
-  it(`converges through the next write to the same service after ${survivingWrites} write(s), without the reconciler`, async () => {
-    // Prepare: the release is committed; some or none of its projections are written.
-    const name = `crash-next-${survivingWrites}`;
-    await registerService({ name: name, kind: 'api' }, context);
-    await registerVersion(name, { version: '1.0.0' }, context);
-    crash.crashAfterWrites(survivingWrites);
-    await moveVersion(name, '1.0.0', 'release', {}, context).catch(() => undefined);
-    crash.revive();
+    it(`converges through the next write to the same service after ${survivingWrites} write(s), without the reconciler`, async () => {
+      // Prepare: the release is committed; some or none of its projections are written.
+      const name = `crash-next-${survivingWrites}`;
+      await registerService({ name: name, kind: 'api' }, context);
+      await registerVersion(name, { version: '1.0.0' }, context);
+      crash.crashAfterWrites(survivingWrites);
+      await moveVersion(name, '1.0.0', 'release', {}, context).catch(() => undefined);
+      crash.revive();
 
-    // Act: another client registers a version of the same service.
-    const response = await call(runtime, 'POST', `/v1/services/${name}/versions`, { body: { version: '1.1.0' } });
+      // Act: another client registers a version of the same service.
+      const response = await call(runtime, 'POST', `/v1/services/${name}/versions`, { body: { version: '1.1.0' } });
 
-    // Assess
-    expect(response.status).toBe(201);
-    expect((await versionState(name, '1.0.0')).status).toBe('released');
-    const service = await serviceState(name);
-    expect(service.versionCounts).toEqual({ draft: 1, released: 1, deprecated: 0, retired: 0 });
-    expect(service.latestReleased).toBe('1.0.0');
-    const history = await call(runtime, 'GET', `/v1/services/${name}/history`);
-    expect(history.body.items.map((event: { type: string }) => event.type)).toEqual([
-      'version.registered',
-      'version.released',
-      'version.registered',
-      'service.created',
-    ]);
-  });
+      // Assess
+      expect(response.status).toBe(201);
+      expect((await versionState(name, '1.0.0')).status).toBe('released');
+      const service = await serviceState(name);
+      expect(service.versionCounts).toEqual({ draft: 1, released: 1, deprecated: 0, retired: 0 });
+      expect(service.latestReleased).toBe('1.0.0');
+      const history = await call(runtime, 'GET', `/v1/services/${name}/history`);
+      expect(history.body.items.map((event: { type: string }) => event.type)).toEqual([
+        'version.registered',
+        'version.released',
+        'version.registered',
+        'service.created',
+      ]);
+    });
   }
 
   it('refuses a duplicate service even when the first creation crashed before its projection', async () => {

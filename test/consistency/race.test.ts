@@ -98,7 +98,9 @@ describe('fifty clients racing', () => {
 
     // Act
     const responses = await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => call(runtime, 'POST', '/v1/services/race-register/versions', { body: { version: `1.${i}.0` } })),
+      Array.from({ length: CLIENTS }, (_, i) =>
+        call(runtime, 'POST', '/v1/services/race-register/versions', { body: { version: `1.${i}.0` } }),
+      ),
     );
 
     // Assess

@@ -54,7 +54,13 @@ describe('creating and listing API keys', () => {
     const response = await admin.post('/v1/api-keys', { name: 'release-bot', role: 'deployer', services: ['svc-b', 'svc-a', 'svc-a'] });
     expect(response.status, response.text).toBe(201);
     secrets.push(response.json.key);
-    expect(response.json).toMatchObject({ name: 'release-bot', role: 'deployer', services: ['svc-a', 'svc-b'], status: 'active', revokedAt: null });
+    expect(response.json).toMatchObject({
+      name: 'release-bot',
+      role: 'deployer',
+      services: ['svc-a', 'svc-b'],
+      status: 'active',
+      revokedAt: null,
+    });
     expect(response.json.id).toMatch(/^[0-9A-Z]{26}$/);
     expect(response.json.key).toMatch(/^stw_[A-Za-z0-9_-]{43}$/);
     expect(response.json.key.startsWith(response.json.prefix)).toBe(true);
@@ -152,17 +158,33 @@ describe('authentication', () => {
     ['GET', '/system/info'],
   ];
 
-  it.each(protectedRoutes)('answers %s %s with 401 without a key, with an unknown key and with a malformed header', async (method, path, body) => {
-    expectProblem(await admin.request(method, path, body, { key: null }), 401);
-    expectProblem(await admin.request(method, path, body, { key: 'stw_thisIsNotAKeyThatExists0000000000000000000' }), 401);
-    expectProblem(await admin.request(method, path, body, { key: null, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } }), 401);
-    expectProblem(await admin.request(method, path, body, { key: null, headers: { authorization: 'Bearer' } }), 401);
-  });
+  it.each(protectedRoutes)(
+    'answers %s %s with 401 without a key, with an unknown key and with a malformed header',
+    async (method, path, body) => {
+      expectProblem(await admin.request(method, path, body, { key: null }), 401);
+      expectProblem(await admin.request(method, path, body, { key: 'stw_thisIsNotAKeyThatExists0000000000000000000' }), 401);
+      expectProblem(
+        await admin.request(method, path, body, {
+          key: null,
+          headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+        }),
+        401,
+      );
+      expectProblem(await admin.request(method, path, body, { key: null, headers: { authorization: 'Bearer' } }), 401);
+    },
+  );
 
   it('answers 401 before reading the body', async () => {
     expectProblem(await admin.post('/v1/services', undefined, { key: null, raw: '{not json', contentType: 'application/json' }), 401);
     expectProblem(await admin.post('/v1/services', undefined, { key: null, raw: 'plain', contentType: 'text/plain' }), 401);
-    expectProblem(await admin.post('/v1/services', undefined, { key: null, raw: JSON.stringify({ name: 'big-api', kind: 'api', description: 'x'.repeat(1_100_000) }), contentType: 'application/json' }), 401);
+    expectProblem(
+      await admin.post('/v1/services', undefined, {
+        key: null,
+        raw: JSON.stringify({ name: 'big-api', kind: 'api', description: 'x'.repeat(1_100_000) }),
+        contentType: 'application/json',
+      }),
+      401,
+    );
     expectProblem(await admin.post('/v1/services', { name: 'X', bogus: true }, { key: null }), 401);
     expectProblem(await admin.get('/v1/services/svc-a/versions/latest', { key: null }), 401);
   });
@@ -220,7 +242,9 @@ describe('roles', () => {
 
   it('lets a deployer register and move versions and add changes, but not create or update services or manage keys', async () => {
     expect((await deployer.post('/v1/services/svc-b/versions', { version: '1.1.0' })).status).toBe(201);
-    expect((await deployer.post('/v1/services/svc-b/versions/1.1.0/changes', { changes: [{ type: 'fix', description: 'x' }] })).status).toBe(200);
+    expect(
+      (await deployer.post('/v1/services/svc-b/versions/1.1.0/changes', { changes: [{ type: 'fix', description: 'x' }] })).status,
+    ).toBe(200);
     expect((await deployer.post('/v1/services/svc-b/versions/1.1.0/release')).status).toBe(200);
     expect((await deployer.post('/v1/services/svc-b/versions/1.1.0/deprecate', { reason: 'old' })).status).toBe(200);
     expect((await deployer.post('/v1/services/svc-b/versions/1.1.0/retire')).status).toBe(200);
@@ -274,7 +298,13 @@ describe('keys scoped to services', () => {
     expect((await scopedViewer.get('/v1/services/svc-a')).status).toBe(200);
     expect((await scopedViewer.get('/v1/services/svc-a/versions')).status).toBe(200);
     expect((await scopedViewer.get('/v1/services/svc-a/history')).status).toBe(200);
-    for (const path of ['/v1/services/svc-b', '/v1/services/svc-b/versions', '/v1/services/svc-b/versions/1.0.0', '/v1/services/svc-b/history', '/v1/services/does-not-exist']) {
+    for (const path of [
+      '/v1/services/svc-b',
+      '/v1/services/svc-b/versions',
+      '/v1/services/svc-b/versions/1.0.0',
+      '/v1/services/svc-b/history',
+      '/v1/services/does-not-exist',
+    ]) {
       expectProblem(await scopedViewer.get(path), 403);
     }
     expectProblem(await scopedViewer.get('/v1/audit', { query: { service: 'svc-b' } }), 403);
@@ -286,7 +316,10 @@ describe('keys scoped to services', () => {
     for (const record of records) expect(record.service).toBe('svc-a');
     const exported = await scopedViewer.get('/v1/audit/export');
     expect(exported.status).toBe(200);
-    const lines = exported.text.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = exported.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.length).toBe(records.length);
     for (const record of lines) expect(record.service).toBe('svc-a');
     const report = await scopedViewer.get('/v1/audit/report');

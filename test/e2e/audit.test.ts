@@ -29,7 +29,11 @@ interface AuditRecord {
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** The catalogue decides which event types are critical; the report must list exactly those. */
-const CRITICAL = new Set(Object.entries(EVENT_CATALOGUE).filter(([, info]) => info.critical).map(([type]) => type));
+const CRITICAL = new Set(
+  Object.entries(EVENT_CATALOGUE)
+    .filter(([, info]) => info.critical)
+    .map(([type]) => type),
+);
 
 /** Newest first, as the API promises: by time, then by event id (ULIDs grow within a millisecond). */
 const newestFirst = (a: AuditRecord, b: AuditRecord) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1);
@@ -56,7 +60,9 @@ beforeAll(async () => {
   await step('audit-a created', admin, 'POST', '/v1/services', { name: 'audit-a', kind: 'api', owner: 'a@example.com' }, 201);
   await step('audit-a updated', admin, 'PATCH', '/v1/services/audit-a', { owner: 'b@example.com' });
   await step('audit-a 1.0.0 registered', deployer, 'POST', '/v1/services/audit-a/versions', { version: '1.0.0' }, 201);
-  await step('audit-a 1.0.0 changes', deployer, 'POST', '/v1/services/audit-a/versions/1.0.0/changes', { changes: [{ type: 'fix', description: 'x' }] });
+  await step('audit-a 1.0.0 changes', deployer, 'POST', '/v1/services/audit-a/versions/1.0.0/changes', {
+    changes: [{ type: 'fix', description: 'x' }],
+  });
   await step('audit-a 1.0.0 released', deployer, 'POST', '/v1/services/audit-a/versions/1.0.0/release');
   // a gap in time, so that from/to can split the trail at a known point
   await sleep(15);
@@ -135,7 +141,9 @@ describe("a service's history", () => {
     const paged: AuditRecord[] = await readAll(admin, '/v1/services/audit-a/history', { limit: 2 });
     expect(paged).toEqual(all);
     const versions: AuditRecord[] = await readAll(admin, '/v1/services/audit-a/history', { type: 'version.*' });
-    expect(versions.map((record) => record.type)).toEqual(all.filter((record) => record.type.startsWith('version.')).map((record) => record.type));
+    expect(versions.map((record) => record.type)).toEqual(
+      all.filter((record) => record.type.startsWith('version.')).map((record) => record.type),
+    );
     const created: AuditRecord[] = await readAll(admin, '/v1/services/audit-a/history', { type: 'service.created' });
     expect(created).toHaveLength(1);
   });
@@ -157,7 +165,17 @@ describe('searching the audit trail', () => {
   it('lists every record, newest first, API key events included for an unscoped admin', async () => {
     expect([...everything].sort(newestFirst)).toEqual(everything);
     const types = everything.map((record) => record.type);
-    for (const type of ['apikey.created', 'apikey.revoked', 'service.created', 'service.updated', 'version.registered', 'version.changes_added', 'version.released', 'version.deprecated', 'version.retired']) {
+    for (const type of [
+      'apikey.created',
+      'apikey.revoked',
+      'service.created',
+      'service.updated',
+      'version.registered',
+      'version.changes_added',
+      'version.released',
+      'version.deprecated',
+      'version.retired',
+    ]) {
       expect(types).toContain(type);
     }
     expect(new Set(everything.map((record) => record.id)).size).toBe(everything.length);
@@ -207,7 +225,12 @@ describe('searching the audit trail', () => {
 
   it('combines filters', async () => {
     const records: AuditRecord[] = await readAll(admin, '/v1/audit', { service: 'audit-a', actor: deployerKey.id, type: 'version.*' });
-    expect(records.map((record) => record.type)).toEqual(['version.deprecated', 'version.released', 'version.changes_added', 'version.registered']);
+    expect(records.map((record) => record.type)).toEqual([
+      'version.deprecated',
+      'version.released',
+      'version.changes_added',
+      'version.registered',
+    ]);
   });
 
   it('filters by time: from is inclusive, to is exclusive', async () => {
@@ -230,7 +253,11 @@ describe('searching the audit trail', () => {
     expect(toPivot.map((record) => record.id)).not.toContain(pivot.id);
     expect(toPivot).toEqual(everything.filter((record) => record.at < pivot.at));
 
-    const window: AuditRecord[] = await readAll(admin, '/v1/audit', { from: everything.at(-1)?.at as string, to: checkpoint, service: 'audit-a' });
+    const window: AuditRecord[] = await readAll(admin, '/v1/audit', {
+      from: everything.at(-1)?.at as string,
+      to: checkpoint,
+      service: 'audit-a',
+    });
     expect(window).toEqual(everything.filter((record) => record.service === 'audit-a' && record.at < checkpoint));
 
     // dates without a time, and windows with nothing in them
@@ -275,7 +302,11 @@ describe('the export', () => {
   it('honours from and to', async () => {
     const everything: AuditRecord[] = (await readAll(admin, '/v1/audit', { limit: 100 })).reverse();
     const after = await admin.get('/v1/audit/export', { query: { from: checkpoint } });
-    const parse = (text: string) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditRecord);
+    const parse = (text: string) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as AuditRecord);
     expect(parse(after.text)).toEqual(everything.filter((record) => record.at >= checkpoint));
     const before = await admin.get('/v1/audit/export', { query: { to: checkpoint } });
     expect(parse(before.text)).toEqual(everything.filter((record) => record.at < checkpoint));
@@ -314,15 +345,29 @@ describe('the compliance report', () => {
     expect(report.byType).toEqual(byType);
     expect(report.byService).toEqual(byService);
     expect(report.byService).toEqual({ 'audit-a': 7, 'audit-b': 2 });
-    expect([...report.byActor].sort((a, b) => a.keyId.localeCompare(b.keyId))).toEqual([...byActor.values()].sort((a, b) => a.keyId.localeCompare(b.keyId)));
-    expect(report.byActor.find((actor: { keyId: string }) => actor.keyId === deployerKey.id)).toEqual({ keyId: deployerKey.id, name: 'audit-deployer', count: 5 });
+    expect([...report.byActor].sort((a, b) => a.keyId.localeCompare(b.keyId))).toEqual(
+      [...byActor.values()].sort((a, b) => a.keyId.localeCompare(b.keyId)),
+    );
+    expect(report.byActor.find((actor: { keyId: string }) => actor.keyId === deployerKey.id)).toEqual({
+      keyId: deployerKey.id,
+      name: 'audit-deployer',
+      count: 5,
+    });
     const counts = report.byActor.map((actor: { count: number }) => actor.count);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
 
     const critical: AuditRecord[] = report.criticalEvents;
-    expect(critical.map((record) => record.id).sort()).toEqual(everything.filter((record) => CRITICAL.has(record.type)).map((record) => record.id).sort());
+    expect(critical.map((record) => record.id).sort()).toEqual(
+      everything
+        .filter((record) => CRITICAL.has(record.type))
+        .map((record) => record.id)
+        .sort(),
+    );
     expect(critical.map((record) => record.type)).toEqual(expect.arrayContaining(['apikey.created', 'apikey.revoked', 'version.retired']));
-    expect(critical.find((record) => record.type === 'version.retired')).toMatchObject({ subject: 'version/audit-a@1.0.0', requestId: requestIds['audit-a 1.0.0 retired'] });
+    expect(critical.find((record) => record.type === 'version.retired')).toMatchObject({
+      subject: 'version/audit-a@1.0.0',
+      requestId: requestIds['audit-a 1.0.0 retired'],
+    });
   });
 
   it('covers only its window, and says which', async () => {
@@ -336,7 +381,15 @@ describe('the compliance report', () => {
     expect(response.json.byType['service.updated']).toBeUndefined();
     expect(response.json.byType['version.retired']).toBe(1);
     const dated = await admin.get('/v1/audit/report', { query: { from: '2000-01-01', to: '2000-01-02' } });
-    expect(dated.json).toMatchObject({ from: '2000-01-01T00:00:00.000Z', to: '2000-01-02T00:00:00.000Z', total: 0, byType: {}, byService: {}, byActor: [], criticalEvents: [] });
+    expect(dated.json).toMatchObject({
+      from: '2000-01-01T00:00:00.000Z',
+      to: '2000-01-02T00:00:00.000Z',
+      total: 0,
+      byType: {},
+      byService: {},
+      byActor: [],
+      criticalEvents: [],
+    });
   });
 
   it('refuses bad parameters with 400', async () => {

@@ -50,7 +50,10 @@ describe('a data folder', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
 
     expect((await first.client.post('/v1/services', { name: 'kept-api', kind: 'api', owner: 'ops@example.com' })).status).toBe(201);
-    expect((await first.client.post('/v1/services/kept-api/versions', { version: '1.0.0', changes: [{ type: 'fix', description: 'kept' }] })).status).toBe(201);
+    expect(
+      (await first.client.post('/v1/services/kept-api/versions', { version: '1.0.0', changes: [{ type: 'fix', description: 'kept' }] }))
+        .status,
+    ).toBe(201);
     expect((await first.client.post('/v1/services/kept-api/versions/1.0.0/release')).status).toBe(200);
     expect((await first.client.post('/v1/services/kept-api/versions', { version: '1.1.0-rc.1' })).status).toBe(201);
     const deployer = await first.client.post('/v1/api-keys', { name: 'kept-deployer', role: 'deployer' });
@@ -68,10 +71,9 @@ describe('a data folder', () => {
     expect(service.status).toBe(200);
     expect(service.json).toEqual(serviceBefore);
     expect(service.json).toMatchObject({ status: 'active', versionCount: 2, latestReleased: '1.0.0' });
-    expect((await readAll(second.client, '/v1/services/kept-api/versions')).map((version) => `${version.version}:${version.status}`)).toEqual([
-      '1.1.0-rc.1:draft',
-      '1.0.0:released',
-    ]);
+    expect(
+      (await readAll(second.client, '/v1/services/kept-api/versions')).map((version) => `${version.version}:${version.status}`),
+    ).toEqual(['1.1.0-rc.1:draft', '1.0.0:released']);
     expect((await second.client.get('/v1/services/kept-api/versions/1.0.0')).json.changes).toEqual([{ type: 'fix', description: 'kept' }]);
     expect(await readAll(second.client, '/v1/audit', { limit: 100 })).toEqual(trailBefore);
 

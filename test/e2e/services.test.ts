@@ -149,7 +149,12 @@ describe('listing services', () => {
     expect(response.json).toHaveProperty('nextCursor');
     for (const item of response.json.items) {
       expect(item).toEqual(
-        expect.objectContaining({ name: expect.any(String), status: expect.any(String), versionCount: expect.any(Number), etag: expect.any(String) }),
+        expect.objectContaining({
+          name: expect.any(String),
+          status: expect.any(String),
+          versionCount: expect.any(Number),
+          etag: expect.any(String),
+        }),
       );
       expect(item).toHaveProperty('latestReleased');
     }
@@ -251,9 +256,19 @@ describe('updating a service', () => {
   it('applies a PATCH sent with the current ETag in If-Match, and answers the new ETag', async () => {
     const before = await client.get(`/v1/services/${name}`);
     const etag = before.headers.get('etag') as string;
-    const response = await client.patch(`/v1/services/${name}`, { displayName: 'Patched API', tags: { tier: '1' } }, { headers: { 'if-match': etag } });
+    const response = await client.patch(
+      `/v1/services/${name}`,
+      { displayName: 'Patched API', tags: { tier: '1' } },
+      { headers: { 'if-match': etag } },
+    );
     expect(response.status, response.text).toBe(200);
-    expect(response.json).toMatchObject({ displayName: 'Patched API', tags: { tier: '1' }, description: 'Before.', owner: 'a@example.com', kind: 'api' });
+    expect(response.json).toMatchObject({
+      displayName: 'Patched API',
+      tags: { tier: '1' },
+      description: 'Before.',
+      owner: 'a@example.com',
+      kind: 'api',
+    });
     const newEtag = response.headers.get('etag');
     expect(newEtag).toBe(response.json.etag);
     expect(newEtag).not.toBe(etag);
@@ -289,7 +304,9 @@ describe('updating a service', () => {
   it('accepts If-Match: * and a list that holds the current tag, and a PATCH without If-Match', async () => {
     expect((await client.patch(`/v1/services/${name}`, { description: 'Star.' }, { headers: { 'if-match': '*' } })).status).toBe(200);
     const etag = (await client.get(`/v1/services/${name}`)).headers.get('etag') as string;
-    expect((await client.patch(`/v1/services/${name}`, { description: 'Listed.' }, { headers: { 'if-match': `"x", ${etag}` } })).status).toBe(200);
+    expect(
+      (await client.patch(`/v1/services/${name}`, { description: 'Listed.' }, { headers: { 'if-match': `"x", ${etag}` } })).status,
+    ).toBe(200);
     const unconditional = await client.patch(`/v1/services/${name}`, { description: 'Unconditional.' });
     expect(unconditional.status).toBe(200);
     expect(unconditional.json.description).toBe('Unconditional.');

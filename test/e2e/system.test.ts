@@ -55,7 +55,13 @@ describe('GET /system/info', () => {
   it('tells a viewer the version, stage, region and uptime', async () => {
     const response = await client.get('/system/info', { key: viewerKey });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ name: 'steward', version: process.env.STEWARD_VERSION ?? packageVersion, stage: expect.any(String), region: expect.any(String), runtime: 'local' });
+    expect(response.json).toMatchObject({
+      name: 'steward',
+      version: process.env.STEWARD_VERSION ?? packageVersion,
+      stage: expect.any(String),
+      region: expect.any(String),
+      runtime: 'local',
+    });
     expect(response.json.version).toBe(packageVersion);
     expect(response.json.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(Number.isInteger(response.json.uptimeSeconds)).toBe(true);
@@ -84,7 +90,9 @@ describe('GET /openapi.json', () => {
 
   it('documents every route the server answers, and no other', () => {
     const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method)).map((method) => `${method.toUpperCase()} ${path}`),
+      Object.keys(methods)
+        .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map((method) => `${method.toUpperCase()} ${path}`),
     );
     const served = allOperations.map((operation) => `${operation.method} ${operation.path}`);
     expect(documented.sort()).toEqual(served.sort());
@@ -140,7 +148,18 @@ describe('GET /openapi.json', () => {
 
   it('describes the request and response bodies from the same schemas that validate them', () => {
     const schemas = document.components.schemas as Record<string, any>;
-    for (const name of ['Service', 'ServiceCreate', 'ServicePatch', 'Version', 'VersionCreate', 'Change', 'ApiKey', 'ApiKeyCreated', 'AuditRecord', 'Problem']) {
+    for (const name of [
+      'Service',
+      'ServiceCreate',
+      'ServicePatch',
+      'Version',
+      'VersionCreate',
+      'Change',
+      'ApiKey',
+      'ApiKeyCreated',
+      'AuditRecord',
+      'Problem',
+    ]) {
       expect(schemas[name], name).toBeDefined();
     }
     expect(schemas.ServiceCreate.additionalProperties).toBe(false);

@@ -84,18 +84,24 @@ describe('registering a version', () => {
     expect(response.json).toMatchObject({ description: null, changes: [], artifact: null, metadata: {} });
   });
 
-  it.each(['1.2.0', '2.0.0-rc.1', '1.0.0+build.5', '0.0.0', '10.20.30', '1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay', '1.0.0-0.3.7', '1.0.0-x.7.z.92'])(
-    'accepts the strict SemVer %s, and serves it at its Location',
-    async (version) => {
-      const response = await register('orders-api', version);
-      expect(response.json.version).toBe(version);
-      const location = response.headers.get('location') as string;
-      expect(location).toBe(`/v1/services/orders-api/versions/${encodeURIComponent(version)}`);
-      const fetched = await client.get(location);
-      expect(fetched.status, fetched.text).toBe(200);
-      expect(fetched.json.version).toBe(version);
-    },
-  );
+  it.each([
+    '1.2.0',
+    '2.0.0-rc.1',
+    '1.0.0+build.5',
+    '0.0.0',
+    '10.20.30',
+    '1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay',
+    '1.0.0-0.3.7',
+    '1.0.0-x.7.z.92',
+  ])('accepts the strict SemVer %s, and serves it at its Location', async (version) => {
+    const response = await register('orders-api', version);
+    expect(response.json.version).toBe(version);
+    const location = response.headers.get('location') as string;
+    expect(location).toBe(`/v1/services/orders-api/versions/${encodeURIComponent(version)}`);
+    const fetched = await client.get(location);
+    expect(fetched.status, fetched.text).toBe(200);
+    expect(fetched.json.version).toBe(version);
+  });
 
   it.each([
     ['latest', /three dot-separated numbers/],
@@ -131,13 +137,25 @@ describe('registering a version', () => {
   });
 
   it('refuses invalid change log entries, pointing at each', async () => {
-    expectInvalid(await client.post('/v1/services/orders-api/versions', { version: '5.0.0', changes: [{ type: 'feature', description: 'x' }] }), '/body/changes/0/type');
     expectInvalid(
-      await client.post('/v1/services/orders-api/versions', { version: '5.0.0', changes: [{ type: 'fix', description: 'ok' }, { type: 'fix', description: '' }] }),
+      await client.post('/v1/services/orders-api/versions', { version: '5.0.0', changes: [{ type: 'feature', description: 'x' }] }),
+      '/body/changes/0/type',
+    );
+    expectInvalid(
+      await client.post('/v1/services/orders-api/versions', {
+        version: '5.0.0',
+        changes: [
+          { type: 'fix', description: 'ok' },
+          { type: 'fix', description: '' },
+        ],
+      }),
       '/body/changes/1/description',
     );
     expectInvalid(await client.post('/v1/services/orders-api/versions', { version: '5.0.0', changes: 'none' }), '/body/changes');
-    expectInvalid(await client.post('/v1/services/orders-api/versions', { version: '5.0.0', artifact: { type: 'zip' } }), '/body/artifact/uri');
+    expectInvalid(
+      await client.post('/v1/services/orders-api/versions', { version: '5.0.0', artifact: { type: 'zip' } }),
+      '/body/artifact/uri',
+    );
     expectProblem(await client.get('/v1/services/orders-api/versions/5.0.0'), 404);
   });
 
@@ -156,7 +174,9 @@ describe('registering a version', () => {
 
     // the duplicates changed nothing
     expect((await client.get('/v1/services/orders-api/versions/3.0.0')).json.version).toBe('3.0.0');
-    const registered = (await readAll(client, '/v1/services/orders-api/history', { type: 'version.registered', limit: 100 })).map((r) => r.subject);
+    const registered = (await readAll(client, '/v1/services/orders-api/history', { type: 'version.registered', limit: 100 })).map(
+      (r) => r.subject,
+    );
     expect(registered.filter((subject) => subject.startsWith('version/orders-api@3.0.0'))).toEqual(['version/orders-api@3.0.0']);
   });
 
@@ -214,7 +234,18 @@ describe('listing versions', () => {
 
   it('orders numeric parts as numbers and pre-releases below their release', async () => {
     await createService('ordering-more');
-    const shuffled = ['2.0.0-rc.10', '1.9.0', '2.0.0', '1.2.0', '2.0.0-rc.2', '10.0.0', '2.0.0-rc.1', '1.10.0', '2.0.0-rc.1.1', '2.0.0-RC.1'];
+    const shuffled = [
+      '2.0.0-rc.10',
+      '1.9.0',
+      '2.0.0',
+      '1.2.0',
+      '2.0.0-rc.2',
+      '10.0.0',
+      '2.0.0-rc.1',
+      '1.10.0',
+      '2.0.0-rc.1.1',
+      '2.0.0-RC.1',
+    ];
     for (const version of shuffled) await register('ordering-more', version);
     expect(await versionsOf('ordering-more')).toEqual([
       '10.0.0',
@@ -242,7 +273,9 @@ describe('listing versions', () => {
     // a filtered list pages too
     const first = await client.get('/v1/services/ordering/versions', { query: { status: 'draft', limit: 2 } });
     expect(first.json.items.map((item: { version: string }) => item.version)).toEqual(['1.10.0', '1.0.0-alpha.1']);
-    const second = await client.get('/v1/services/ordering/versions', { query: { status: 'draft', limit: 2, cursor: first.json.nextCursor } });
+    const second = await client.get('/v1/services/ordering/versions', {
+      query: { status: 'draft', limit: 2, cursor: first.json.nextCursor },
+    });
     expect(second.json.items.map((item: { version: string }) => item.version)).toEqual(['1.0.0-alpha']);
     expect(second.json.nextCursor).toBeNull();
   });
@@ -266,7 +299,8 @@ describe('the version lifecycle', () => {
 
   beforeAll(async () => {
     await createService(service);
-    for (const version of ['1.0.0', '1.1.0', '2.0.0', '3.0.0']) await register(service, version, { changes: [{ type: 'fix', description: `in ${version}` }] });
+    for (const version of ['1.0.0', '1.1.0', '2.0.0', '3.0.0'])
+      await register(service, version, { changes: [{ type: 'fix', description: `in ${version}` }] });
   });
 
   it('releases a draft', async () => {
@@ -321,7 +355,11 @@ describe('the version lifecycle', () => {
 
   it('deprecates a released version with reason, sunset date and a released replacement, then retires it', async () => {
     expect((await move(service, '1.1.0', 'release', {})).status).toBe(200);
-    const deprecated = await move(service, '1.0.0', 'deprecate', { reason: 'Superseded.', sunsetAt: '2030-01-01T00:00:00Z', replacement: '1.1.0' });
+    const deprecated = await move(service, '1.0.0', 'deprecate', {
+      reason: 'Superseded.',
+      sunsetAt: '2030-01-01T00:00:00Z',
+      replacement: '1.1.0',
+    });
     expect(deprecated.status, deprecated.text).toBe(200);
     expect(deprecated.json).toMatchObject({
       status: 'deprecated',
@@ -399,7 +437,11 @@ describe('change log entries', () => {
 
   it('honours If-Match', async () => {
     const stale = expectProblem(
-      await client.post(`/v1/services/${service}/versions/1.0.0/changes`, { changes: [{ type: 'fix', description: 'x' }] }, { headers: { 'if-match': '"1"' } }),
+      await client.post(
+        `/v1/services/${service}/versions/1.0.0/changes`,
+        { changes: [{ type: 'fix', description: 'x' }] },
+        { headers: { 'if-match': '"1"' } },
+      ),
       412,
     );
     expect(stale.detail).toMatch(/changed since/);
@@ -407,13 +449,19 @@ describe('change log entries', () => {
 
   it('refuses an empty or invalid list', async () => {
     expectInvalid(await client.post(`/v1/services/${service}/versions/1.0.0/changes`, { changes: [] }), '/body/changes');
-    expectInvalid(await client.post(`/v1/services/${service}/versions/1.0.0/changes`, { changes: [{ type: 'oops', description: 'x' }] }), '/body/changes/0/type');
+    expectInvalid(
+      await client.post(`/v1/services/${service}/versions/1.0.0/changes`, { changes: [{ type: 'oops', description: 'x' }] }),
+      '/body/changes/0/type',
+    );
     expectInvalid(await client.post(`/v1/services/${service}/versions/1.0.0/changes`, {}), '/body/changes');
   });
 
   it('cannot be added once the version is released, with a 409 naming its status', async () => {
     expect((await move(service, '1.0.0', 'release')).status).toBe(200);
-    const problem = expectProblem(await client.post(`/v1/services/${service}/versions/1.0.0/changes`, { changes: [{ type: 'fix', description: 'Late.' }] }), 409);
+    const problem = expectProblem(
+      await client.post(`/v1/services/${service}/versions/1.0.0/changes`, { changes: [{ type: 'fix', description: 'Late.' }] }),
+      409,
+    );
     expect(problem.currentStatus).toBe('released');
     expect(problem.detail).toMatch(/released/);
     expect(problem.detail).toMatch(/draft/);
@@ -421,7 +469,10 @@ describe('change log entries', () => {
   });
 
   it('answers 404 for an unknown version', async () => {
-    expectProblem(await client.post(`/v1/services/${service}/versions/2.0.0/changes`, { changes: [{ type: 'fix', description: 'x' }] }), 404);
+    expectProblem(
+      await client.post(`/v1/services/${service}/versions/2.0.0/changes`, { changes: [{ type: 'fix', description: 'x' }] }),
+      404,
+    );
   });
 });
 

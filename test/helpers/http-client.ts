@@ -67,7 +67,11 @@ export function api(runtime: RuntimeLike, key: string | null = runtime.adminKey,
       const qs = search.toString();
       if (qs) target += `${target.includes('?') ? '&' : '?'}${qs}`;
     }
-    const response = await fetch(`${runtime.url}${target}`, { method, headers, body: payload as string | Uint8Array<ArrayBuffer> | undefined });
+    const response = await fetch(`${runtime.url}${target}`, {
+      method,
+      headers,
+      body: payload as string | Uint8Array<ArrayBuffer> | undefined,
+    });
     const text = await response.text();
     let json: unknown;
     const type = response.headers.get('content-type') ?? '';
@@ -116,7 +120,9 @@ export function expectInvalid(response: ApiResponse, pointer: string): { pointer
 
 /** Asserts that no response in the log was a server error, and that every error was a problem document. */
 export function expectNoServerErrors(log: ApiResponse[]): void {
-  const failures = log.filter((response) => response.status >= 500).map((r) => `${r.method} ${r.path} → ${r.status}: ${r.text.slice(0, 300)}`);
+  const failures = log
+    .filter((response) => response.status >= 500)
+    .map((r) => `${r.method} ${r.path} → ${r.status}: ${r.text.slice(0, 300)}`);
   expect(failures).toEqual([]);
   const notProblems = log
     .filter((response) => response.status >= 400 && !/^application\/problem\+json/.test(response.headers.get('content-type') ?? ''))
@@ -125,11 +131,19 @@ export function expectNoServerErrors(log: ApiResponse[]): void {
 }
 
 /** Reads every page of a list, following `nextCursor`. */
-export async function readAll<T = any>(client: ApiClient, path: string, query: Record<string, string | number> = {}, options: RequestOptions = {}): Promise<T[]> {
+export async function readAll<T = any>(
+  client: ApiClient,
+  path: string,
+  query: Record<string, string | number> = {},
+  options: RequestOptions = {},
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const response = await client.get<{ items: T[]; nextCursor: string | null }>(path, { ...options, query: { ...query, ...(cursor ? { cursor } : {}) } });
+    const response = await client.get<{ items: T[]; nextCursor: string | null }>(path, {
+      ...options,
+      query: { ...query, ...(cursor ? { cursor } : {}) },
+    });
     expect(response.status, response.text).toBe(200);
     items.push(...response.json.items);
     if (response.json.nextCursor === null) return items;

@@ -36,7 +36,8 @@ export const httpDriver: TrafficDriver = {
       });
     } catch (error) {
       // A refused target never becomes reachable: fail the step at once instead of retrying.
-      if (error instanceof OutboundRefusedError) throw new Error(`The router ${routerOrigin(environment.traffic.url)} is refused: ${error.message}`);
+      if (error instanceof OutboundRefusedError)
+        throw new Error(`The router ${routerOrigin(environment.traffic.url)} is refused: ${error.message}`);
       throw new TransientError(`The router ${routerOrigin(environment.traffic.url)} could not be reached: ${(error as Error).message}`);
     }
     if (response.status < 200 || response.status > 299) {

@@ -24,7 +24,9 @@ export function parseJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
         return;
       }
       if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-        throw new UnsupportedMediaTypeError(`Send the body as JSON with "Content-Type: application/json"${contentType ? `, not ${contentType}` : ''}.`);
+        throw new UnsupportedMediaTypeError(
+          `Send the body as JSON with "Content-Type: application/json"${contentType ? `, not ${contentType}` : ''}.`,
+        );
       }
       try {
         state.json = JSON.parse(raw.toString('utf8'));

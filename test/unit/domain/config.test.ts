@@ -401,7 +401,9 @@ describe('unstorableNumbers', () => {
 
   it.each([Number.MAX_SAFE_INTEGER + 2, -1e16, 1.5e300, 1e-131, -1e-200])('refuses %d, which the table cannot keep', (value) => {
     // Act & Assess
-    expect(unstorableNumbers({ value }, '/body/values')).toEqual([{ pointer: '/body/values/value', message: expect.stringContaining('string') }]);
+    expect(unstorableNumbers({ value }, '/body/values')).toEqual([
+      { pointer: '/body/values/value', message: expect.stringContaining('string') },
+    ]);
   });
 
   it('points at every such number, however deep', () => {
