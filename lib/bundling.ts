@@ -26,6 +26,7 @@ export const HANDLER_ENTRIES = [
   'secrets',
   'deployments',
   'deployment-task',
+  'health-checks',
   'system',
   'fallback',
   'authorizer',

@@ -5,8 +5,7 @@ import { allContracts } from '#contracts/index';
 import type { RouteGroup } from '#http/operation';
 import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
 import { DeploymentWorkflow } from './constructs/deployment-workflow.ts';
-import { Reconciler } from './constructs/reconciler.ts';
-import { SecretExpiry } from './constructs/secret-expiry.ts';
+import { ScheduledJob } from './constructs/scheduled-job.ts';
 import { StewardApi } from './constructs/steward-api.ts';
 import { type HandlerName, StewardFunction } from './constructs/steward-function.ts';
 import { StewardTable, type TableAccess } from './constructs/steward-table.ts';
@@ -35,6 +34,8 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   // Cancel, rollback and promote push weights to the user's router (5 s allowed) or a Lambda alias
   // besides the Step Functions and Secrets Manager calls; API Gateway gives up after 30 s.
   deployments: { access: 'RW', timeout: Duration.seconds(25) },
+  // Run-now fetches the target (timeout at most 30 s, less than API Gateway's own limit in practice).
+  'health-checks': { access: 'RW', timeout: Duration.seconds(29) },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
   system: { access: 'RO' },
@@ -51,9 +52,9 @@ export class StewardStack extends Stack {
   readonly fallbackFunction: StewardFunction;
   readonly authorizerFunction: StewardFunction;
   readonly bootstrapAdminKey: BootstrapAdminKey;
-  readonly reconciler: Reconciler;
+  readonly reconciler: ScheduledJob;
   readonly deploymentWorkflow: DeploymentWorkflow;
-  readonly secretExpiry: SecretExpiry;
+  readonly secretExpiry: ScheduledJob;
   readonly secretValues: SecretValues;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
@@ -121,8 +122,22 @@ export class StewardStack extends Stack {
     });
 
     this.bootstrapAdminKey = new BootstrapAdminKey(this, 'BootstrapAdminKey', { ...shared, table: this.table, encryptionKey: key });
-    this.reconciler = new Reconciler(this, 'Reconciler', { ...shared, table: this.table });
-    this.secretExpiry = new SecretExpiry(this, 'SecretExpiry', { ...shared, table: this.table });
+    this.reconciler = new ScheduledJob(this, 'Reconciler', {
+      ...shared,
+      table: this.table,
+      handlerName: 'reconcile',
+      purpose: 'finish projections a crashed writer left behind',
+      every: Duration.minutes(5),
+      retryAttempts: 0,
+    });
+    this.secretExpiry = new ScheduledJob(this, 'SecretExpiry', {
+      ...shared,
+      table: this.table,
+      handlerName: 'secret-expiry',
+      purpose: 'raise notices for secrets near expiry or due for rotation',
+      every: Duration.hours(1),
+      retryAttempts: 2,
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });
