@@ -33,4 +33,5 @@ export const HANDLER_ENTRIES = [
   'reconcile',
   'bootstrap-admin-key',
   'secret-expiry',
+  'health-check-runner',
 ] as const;

@@ -55,6 +55,7 @@ export class StewardStack extends Stack {
   readonly reconciler: ScheduledJob;
   readonly deploymentWorkflow: DeploymentWorkflow;
   readonly secretExpiry: ScheduledJob;
+  readonly healthCheckRunner: ScheduledJob;
   readonly secretValues: SecretValues;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
@@ -137,6 +138,15 @@ export class StewardStack extends Stack {
       purpose: 'raise notices for secrets near expiry or due for rotation',
       every: Duration.hours(1),
       retryAttempts: 2,
+    });
+    this.healthCheckRunner = new ScheduledJob(this, 'HealthCheckRunner', {
+      ...shared,
+      table: this.table,
+      handlerName: 'health-check-runner',
+      purpose: 'run the health checks that are due',
+      every: Duration.minutes(1),
+      // A missed tick is not retried: the next one, a minute later, runs whatever is due.
+      retryAttempts: 0,
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });

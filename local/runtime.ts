@@ -11,6 +11,8 @@ import { configureOutboundPolicy } from '#outbound/policy';
 import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
+import { handler as runHealthChecks } from '../functions/handlers/health-check-runner.ts';
+import { sweepResults } from '../functions/monitoring/runner.ts';
 import { localFileSecretStore } from '../functions/secrets/local-file-store.ts';
 import { memorySecretStore } from '../functions/secrets/local-store.ts';
 import { configureSecretValueStore } from '../functions/secrets/value-store.ts';
@@ -30,6 +32,12 @@ export interface RuntimeOptions {
   reconcileEveryMs?: number;
   /** How often the scheduled secret expiry and rotation check runs (EventBridge does this hourly on AWS). */
   secretExpiryEveryMs?: number;
+  /**
+   * Seconds between runner ticks (health checks due, then the sweep of expired results, which
+   * DynamoDB TTL does on AWS). Default: STEWARD_TICK_SECONDS, else 60. A set tick also lets
+   * checks run more often than once a minute.
+   */
+  tickSeconds?: number;
 }
 
 export interface Runtime {
@@ -78,6 +86,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await checkSecretExpiry().catch(() => undefined);
   const secretExpiry = setInterval(() => void checkSecretExpiry().catch(() => undefined), options.secretExpiryEveryMs ?? 3_600_000);
   secretExpiry.unref();
+  const tickSeconds = options.tickSeconds ?? (Number(process.env.STEWARD_TICK_SECONDS) || 60);
+  process.env.STEWARD_TICK_SECONDS ??= String(tickSeconds);
+  let ticking = false;
+  const tick = setInterval(() => {
+    if (ticking) return; // a tick still running (slow targets) is not stacked on
+    ticking = true;
+    const now = new Date();
+    void runHealthChecks({ time: now.toISOString() })
+      .then(() => sweepResults(now))
+      .catch(() => undefined)
+      .finally(() => {
+        ticking = false;
+      });
+  }, tickSeconds * 1000);
+  tick.unref();
 
   const server = createLocalServer();
   await new Promise<void>((resolve, reject) => {
@@ -98,6 +121,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       deployments.stopAll();
       clearInterval(reconciler);
       clearInterval(secretExpiry);
+      clearInterval(tick);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dynamo.close();

@@ -9,6 +9,7 @@ import { handler as configTransfer } from '../functions/handlers/config-transfer
 import { handler as configWrites } from '../functions/handlers/config-writes.ts';
 import { handler as configs } from '../functions/handlers/configs.ts';
 import { handler as deployments } from '../functions/handlers/deployments.ts';
+import { handler as healthChecks } from '../functions/handlers/health-checks.ts';
 import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
 import { handler as system } from '../functions/handlers/system.ts';
@@ -35,6 +36,7 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   'config-transfer': configTransfer,
   secrets,
   deployments,
+  'health-checks': healthChecks,
   system,
   fallback,
 };

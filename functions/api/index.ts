@@ -4,6 +4,7 @@ import { configTransferOperations } from '#api/config-transfer';
 import { configWriteOperations } from '#api/config-writes';
 import { configOperations } from '#api/configs';
 import { deploymentOperations } from '#api/deployments';
+import { healthCheckOperations } from '#api/health-checks';
 import { secretOperations } from '#api/secrets';
 import { serviceOperations } from '#api/services';
 import { systemOperations } from '#api/system';
@@ -21,6 +22,7 @@ export const allOperations: Operation[] = [
   ...configTransferOperations,
   ...secretOperations,
   ...deploymentOperations,
+  ...healthCheckOperations,
   ...systemOperations,
 ];
 

@@ -2,6 +2,7 @@ import { apiKeyContracts } from '#contracts/api-keys';
 import { auditContracts } from '#contracts/audit';
 import { configContracts } from '#contracts/configs';
 import { deploymentContracts } from '#contracts/deployments';
+import { healthCheckContracts } from '#contracts/health-checks';
 import { secretContracts } from '#contracts/secrets';
 import { serviceContracts } from '#contracts/services';
 import { systemContracts } from '#contracts/system';
@@ -20,5 +21,6 @@ export const allContracts: Contract[] = [
   ...configContracts,
   ...secretContracts,
   ...deploymentContracts,
+  ...healthCheckContracts,
   ...systemContracts,
 ];

@@ -74,6 +74,18 @@ export const EVENT_CATALOGUE = {
     critical: false,
   },
   'secret.rotation_due': { description: 'A secret is older than its rotation period.', severity: 'warning', critical: false },
+  'healthcheck.created': { description: 'A scheduled HTTP health check was defined.', severity: 'info', critical: false },
+  'healthcheck.updated': {
+    description: "A health check's target, schedule, conditions or thresholds changed.",
+    severity: 'info',
+    critical: false,
+  },
+  'healthcheck.deleted': { description: 'A health check was deleted; it no longer runs.', severity: 'warning', critical: false },
+  'healthcheck.state_changed': {
+    description: 'A health check turned healthy or unhealthy (after its failure or success threshold), with the failing conditions.',
+    severity: 'warning',
+    critical: false,
+  },
 } as const satisfies Record<string, EventTypeInfo>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

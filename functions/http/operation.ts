@@ -13,6 +13,7 @@ export type RouteGroup =
   | 'config-transfer'
   | 'secrets'
   | 'deployments'
+  | 'health-checks'
   | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -19,7 +19,12 @@
  * | deployment      | ENV#<svc>#<env>     | DEPLOY#<id>       | DEPLOYS#<svc> / <id>        |
  * | deployment log  | ENV#<svc>#<env>     | DEPLOY#<id>#LOG#n |                             |
  * | idempotency key | ENV#<svc>#<env>     | IDEMP#<key>       |                             |
+ * | health check    | HCHK#<id>           | HEAD              | HCHKS#<svc> / <id>          |
+ * | check run state | HCHK#<id>           | RUN               | (GSI2) HCDUE / <next>#<id>  |
+ * | check result    | HCRES#<id>#<day>    | <at>#<resultId>   |                             |
+ * | result bucket   | HCRESBUCKETS        | <day>#<id>        |                             |
  *
+ * Check results and bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
  * and, until projected, GSI4 (UNPROJECTED / <at>#<id>).
  */
@@ -82,6 +87,23 @@ export const keys = {
   }),
   deploymentLogPrefix: (id: string) => `DEPLOY#${id}#LOG#`,
   idempotency: (service: string, env: string, key: string) => ({ PK: `ENV#${service}#${env}`, SK: `IDEMP#${key}` }),
+
+  /** One aggregate per health check: its definition and its state (healthy / unhealthy) change by events. */
+  healthCheckAggregate: (id: string) => `HCHK#${id}`,
+  healthCheck: (id: string) => ({ PK: `HCHK#${id}`, SK: 'HEAD' }),
+  healthChecksIndex: (service: string, id: string) => ({ GSI1PK: `HCHKS#${service}`, GSI1SK: id }),
+  healthChecksListPartition: (service: string) => `HCHKS#${service}`,
+  /** The runner's bookkeeping (counters, next run): written on every run, so not an event. */
+  healthCheckRun: (id: string) => ({ PK: `HCHK#${id}`, SK: 'RUN' }),
+  /** Every live check's run item sits in this GSI2 partition, sorted by when it is due next. */
+  healthChecksDueIndex: (nextRunAt: string, id: string) => ({ GSI2PK: 'HCDUE', GSI2SK: `${nextRunAt}#${id}` }),
+  healthChecksDuePartition: 'HCDUE',
+  /** Results in one bucket per check and UTC day, so a time window is a few Queries. */
+  healthResultBucket: (id: string, day: string) => `HCRES#${id}#${day}`,
+  healthResult: (id: string, day: string, at: string, resultId: string) => ({ PK: `HCRES#${id}#${day}`, SK: `${at}#${resultId}` }),
+  /** One marker per bucket, so the local sweep finds old buckets with a Query (dynalite has no TTL). */
+  healthResultBucketMarker: (day: string, id: string) => ({ PK: 'HCRESBUCKETS', SK: `${day}#${id}` }),
+  healthResultBucketsPartition: 'HCRESBUCKETS',
 } as const;
 
 export function eventSortKey(seq: number): string {

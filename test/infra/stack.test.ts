@@ -167,13 +167,13 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('one per route group, plus fallback, authorizer, reconcile, secret-expiry, bootstrap and one per deployment task, all from HANDLER_ENTRIES', () => {
+  it('one per route group, plus fallback, authorizer, the scheduled jobs, bootstrap and one per deployment task, all from HANDLER_ENTRIES', () => {
     const names = stewardFunctions(dev.stack).map((fn) => fn.handlerName);
     const groups = Object.keys(ROUTE_GROUP_FUNCTIONS);
     for (const operation of allOperations) expect(groups, operation.operationId).toContain(operation.group);
     const tasks = Object.keys(TASKS).map(() => 'deployment-task');
     expect(names.sort()).toEqual(
-      [...groups, 'fallback', 'authorizer', 'reconcile', 'secret-expiry', 'bootstrap-admin-key', ...tasks].sort(),
+      [...groups, 'fallback', 'authorizer', 'reconcile', 'secret-expiry', 'health-check-runner', 'bootstrap-admin-key', ...tasks].sort(),
     );
     for (const name of names) expect(HANDLER_ENTRIES).toContain(name);
     // Every handler entry is deployed: a new one must be wired here before it ships.
@@ -244,8 +244,10 @@ describe('functions', () => {
       dev.stack.routeFunctions['config-transfer'],
       dev.stack.routeFunctions.secrets,
       dev.stack.routeFunctions.deployments,
+      dev.stack.routeFunctions['health-checks'],
       dev.stack.reconciler.function,
       dev.stack.secretExpiry.function,
+      dev.stack.healthCheckRunner.function,
       dev.stack.bootstrapAdminKey.function,
       ...Object.values(dev.stack.deploymentWorkflow.taskFunctions),
     ];
@@ -708,6 +710,18 @@ describe('secret expiry', () => {
     expect(actions).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS]));
     expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))).toEqual([]);
     expect(variablesOf(template, dev.stack, fn)).not.toHaveProperty('SECRETS_PREFIX');
+  });
+
+  it('runs the health checks every minute, with table access only', () => {
+    const fn = dev.stack.healthCheckRunner.function;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(dev.stack, fn), 'Arn'] } })],
+    });
+    const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
+    expect(actions).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS]));
+    expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))).toEqual([]);
   });
 });
 
