@@ -27,6 +27,7 @@ export const HANDLER_ENTRIES = [
   'deployments',
   'deployment-task',
   'health-checks',
+  'metrics',
   'system',
   'fallback',
   'authorizer',

@@ -36,6 +36,8 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   deployments: { access: 'RW', timeout: Duration.seconds(25) },
   // Run-now fetches the target (timeout at most 30 s, less than API Gateway's own limit in practice).
   'health-checks': { access: 'RW', timeout: Duration.seconds(29) },
+  // Ingestion writes up to 1,000 samples in batches of 25; a query reads up to 7 days of hour buckets.
+  metrics: { access: 'RW', timeout: Duration.seconds(25) },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
   system: { access: 'RO' },

@@ -5,6 +5,7 @@ import { ensureBootstrapKey } from '#commands/api-keys';
 import { generateSecret } from '#domain/api-key';
 import { SYSTEM_PRINCIPAL } from '#domain/roles';
 import { configureStore } from '#store/client';
+import { sweepExpiredSamples } from '#store/metrics';
 import { reconcile } from '#store/event-log';
 import { configureOrchestrator } from '#deployments/orchestrator';
 import { configureOutboundPolicy } from '#outbound/policy';
@@ -33,7 +34,7 @@ export interface RuntimeOptions {
   /** How often the scheduled secret expiry and rotation check runs (EventBridge does this hourly on AWS). */
   secretExpiryEveryMs?: number;
   /**
-   * Seconds between runner ticks (health checks due, then the sweep of expired results, which
+   * Seconds between runner ticks (health checks due, then the sweep of expired results and metric samples, which
    * DynamoDB TTL does on AWS). Default: STEWARD_TICK_SECONDS, else 60. A set tick also lets
    * checks run more often than once a minute.
    */
@@ -95,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const now = new Date();
     void runHealthChecks({ time: now.toISOString() })
       .then(() => sweepResults(now))
+      .then(() => sweepExpiredSamples(now))
       .catch(() => undefined)
       .finally(() => {
         ticking = false;

@@ -10,6 +10,7 @@ import { handler as configWrites } from '../functions/handlers/config-writes.ts'
 import { handler as configs } from '../functions/handlers/configs.ts';
 import { handler as deployments } from '../functions/handlers/deployments.ts';
 import { handler as healthChecks } from '../functions/handlers/health-checks.ts';
+import { handler as metrics } from '../functions/handlers/metrics.ts';
 import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
 import { handler as system } from '../functions/handlers/system.ts';
@@ -37,6 +38,7 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   secrets,
   deployments,
   'health-checks': healthChecks,
+  metrics,
   system,
   fallback,
 };

@@ -5,8 +5,10 @@ import { configWriteOperations } from '#api/config-writes';
 import { configOperations } from '#api/configs';
 import { deploymentOperations } from '#api/deployments';
 import { healthCheckOperations } from '#api/health-checks';
+import { metricOperations } from '#api/metrics';
 import { secretOperations } from '#api/secrets';
 import { serviceOperations } from '#api/services';
+import { sloOperations } from '#api/slo';
 import { systemOperations } from '#api/system';
 import { versionOperations } from '#api/versions';
 import type { Operation } from '#http/operation';
@@ -23,6 +25,8 @@ export const allOperations: Operation[] = [
   ...secretOperations,
   ...deploymentOperations,
   ...healthCheckOperations,
+  ...sloOperations,
+  ...metricOperations,
   ...systemOperations,
 ];
 

@@ -3,8 +3,10 @@ import { auditContracts } from '#contracts/audit';
 import { configContracts } from '#contracts/configs';
 import { deploymentContracts } from '#contracts/deployments';
 import { healthCheckContracts } from '#contracts/health-checks';
+import { metricContracts } from '#contracts/metrics';
 import { secretContracts } from '#contracts/secrets';
 import { serviceContracts } from '#contracts/services';
+import { sloContracts } from '#contracts/slo';
 import { systemContracts } from '#contracts/system';
 import { versionContracts } from '#contracts/versions';
 import type { Contract } from '#http/operation';
@@ -22,5 +24,7 @@ export const allContracts: Contract[] = [
   ...secretContracts,
   ...deploymentContracts,
   ...healthCheckContracts,
+  ...sloContracts,
+  ...metricContracts,
   ...systemContracts,
 ];

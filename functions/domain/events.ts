@@ -86,6 +86,7 @@ export const EVENT_CATALOGUE = {
     severity: 'warning',
     critical: false,
   },
+  'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -1,4 +1,6 @@
 import { healthCheckOperations } from '#api/health-checks';
+import { sloOperations } from '#api/slo';
 import { lambdaHandler } from '#http/lambda-handler';
 
-export const handler = lambdaHandler(healthCheckOperations);
+/** Health checks, and the uptime and SLO routes read from their results. */
+export const handler = lambdaHandler([...healthCheckOperations, ...sloOperations]);

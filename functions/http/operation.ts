@@ -14,6 +14,7 @@ export type RouteGroup =
   | 'secrets'
   | 'deployments'
   | 'health-checks'
+  | 'metrics'
   | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -22,6 +22,7 @@ import {
   putResult,
   sweepExpiredResults,
 } from '#store/health-checks';
+import { putSamples } from '#store/metrics';
 
 /**
  * The health-check runner: once a tick (EventBridge every minute on AWS, the local runtime's
@@ -96,6 +97,7 @@ export async function runCheck(check: HealthCheck, requestId: string): Promise<R
     const counters = countResult(run, result.ok);
     if (!(await completeRun(run, counters, result))) continue; // another run completed first: count on top of it
     await putResult(result, run.lastBucket);
+    await recordHealthMetrics(check, result);
     // Decide on the head as it is now, not as the run began: another run may have moved it.
     const current = (await getHealthCheck(check.id))?.check ?? check;
     const state = nextState(current.state, counters, current);
@@ -119,6 +121,22 @@ export async function runCheck(check: HealthCheck, requestId: string): Promise<R
     return { result, state, stateChanged };
   }
   throw new Error(`health check ${check.id}: too many concurrent runs`);
+}
+
+/**
+ * Every result is also two metric samples, `health.latency_ms` and `health.success` (1 or 0),
+ * labelled with the service, environment and check. Losing them never fails the run.
+ */
+async function recordHealthMetrics(check: HealthCheck, result: HealthCheckResult): Promise<void> {
+  const labels = { service: check.service, environment: check.environment, check: check.id };
+  try {
+    await putSamples([
+      { name: 'health.latency_ms', type: 'gauge', value: result.latencyMs, labels, timestamp: result.at },
+      { name: 'health.success', type: 'gauge', value: result.ok ? 1 : 0, labels, timestamp: result.at },
+    ]);
+  } catch (error) {
+    logger.warn('health check metrics not recorded', { checkId: check.id, error: String(error) });
+  }
 }
 
 /** Fetches the target and evaluates the conditions. Never throws for anything the target does. */

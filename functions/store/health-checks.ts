@@ -1,6 +1,7 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '#domain/errors';
 import { dayOf, type HealthCheck, type HealthCheckResult, RESULT_RETENTION_DAYS, type RunCounters } from '#domain/health-check';
+import { sweepExpiredBuckets } from '#store/buckets';
 import { documentClient, isConditionFailure, tableName } from '#store/client';
 import { type Item, project, type StoredEvent } from '#store/event-log';
 import { encodeCursor, type Page, queryPage } from '#store/pagination';
@@ -325,59 +326,12 @@ export async function sweepExpiredResults(
   now: Date,
   options: { maxBuckets?: number; maxItems?: number } = {},
 ): Promise<{ deleted: number; buckets: number }> {
-  const maxBuckets = options.maxBuckets ?? 25;
-  const maxItems = options.maxItems ?? 1000;
-  const nowSeconds = Math.floor(now.getTime() / 1000);
   // A bucket can hold an expired result only if its day is at or before this one.
   const lastDay = dayOf(new Date(now.getTime() - RESULT_RETENTION_DAYS * 86_400_000));
-  const client = documentClient();
-  const markers = await client.send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND SK < :upTo',
-      ExpressionAttributeValues: { ':pk': keys.healthResultBucketsPartition, ':upTo': `${lastDay}#~` },
-      Limit: maxBuckets,
-    }),
-  );
-  let deleted = 0;
-  let buckets = 0;
-  for (const marker of markers.Items ?? []) {
-    if (deleted >= maxItems) break;
-    const checkId = String(marker.checkId);
-    const day = String(marker.day);
-    buckets++;
-    let startKey: Record<string, unknown> | undefined;
-    let remaining = false;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.healthResultBucket(checkId, day) },
-          ProjectionExpression: 'PK, SK, #ttl',
-          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-          Limit: 100,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const expired = (page.Items ?? []).filter((item) => Number(item[TTL_ATTRIBUTE]) <= nowSeconds);
-      if (expired.length < (page.Items ?? []).length) remaining = true;
-      for (let i = 0; i < expired.length; i += 25) {
-        const chunk = expired.slice(i, i + 25);
-        let requests: Record<string, unknown>[] | undefined = chunk.map((item) => ({
-          DeleteRequest: { Key: { PK: item.PK, SK: item.SK } },
-        }));
-        for (let attempt = 0; requests && requests.length > 0 && attempt < 5; attempt++) {
-          const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests as never } }));
-          requests = out.UnprocessedItems?.[tableName()] as Record<string, unknown>[] | undefined;
-        }
-        deleted += chunk.length;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && deleted < maxItems);
-    if (!remaining && !startKey) {
-      await client.send(new DeleteCommand({ TableName: tableName(), Key: keys.healthResultBucketMarker(day, checkId) }));
-    }
-  }
-  return { deleted, buckets };
+  return sweepExpiredBuckets(now, {
+    ...options,
+    markersPartition: keys.healthResultBucketsPartition,
+    markersBefore: `${lastDay}#~`,
+    bucketOf: (marker) => keys.healthResultBucket(String(marker.checkId), String(marker.day)),
+  });
 }

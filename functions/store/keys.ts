@@ -23,8 +23,11 @@
  * | check run state | HCHK#<id>           | RUN               | (GSI2) HCDUE / <next>#<id>  |
  * | check result    | HCRES#<id>#<day>    | <at>#<resultId>   |                             |
  * | result bucket   | HCRESBUCKETS        | <day>#<id>        |                             |
+ * | slo targets     | SLO#<service>       | HEAD              |                             |
+ * | metric sample   | METRIC#<nm>#<svc>#<hour> | <at>#<id>    |                             |
+ * | metric bucket   | METRICBUCKETS       | <hour>#<nm>#<svc> |                             |
  *
- * Check results and bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
+ * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
  * and, until projected, GSI4 (UNPROJECTED / <at>#<id>).
  */
@@ -104,6 +107,20 @@ export const keys = {
   /** One marker per bucket, so the local sweep finds old buckets with a Query (dynalite has no TTL). */
   healthResultBucketMarker: (day: string, id: string) => ({ PK: 'HCRESBUCKETS', SK: `${day}#${id}` }),
   healthResultBucketsPartition: 'HCRESBUCKETS',
+
+  /** One aggregate per service holds its SLO targets (a default and per environment). */
+  sloAggregate: (service: string) => `SLO#${service}`,
+  slo: (service: string) => ({ PK: `SLO#${service}`, SK: 'HEAD' }),
+
+  /** Metric samples in one bucket per metric name, service and UTC hour, so a window is a few Queries. */
+  metricBucket: (name: string, service: string, hour: string) => `METRIC#${name}#${service}#${hour}`,
+  metricSample: (name: string, service: string, hour: string, at: string, id: string) => ({
+    PK: `METRIC#${name}#${service}#${hour}`,
+    SK: `${at}#${id}`,
+  }),
+  /** One marker per metric bucket, for the local sweep, as for check results. */
+  metricBucketMarker: (hour: string, name: string, service: string) => ({ PK: 'METRICBUCKETS', SK: `${hour}#${name}#${service}` }),
+  metricBucketsPartition: 'METRICBUCKETS',
 } as const;
 
 export function eventSortKey(seq: number): string {

@@ -245,6 +245,7 @@ describe('functions', () => {
       dev.stack.routeFunctions.secrets,
       dev.stack.routeFunctions.deployments,
       dev.stack.routeFunctions['health-checks'],
+      dev.stack.routeFunctions.metrics,
       dev.stack.reconciler.function,
       dev.stack.secretExpiry.function,
       dev.stack.healthCheckRunner.function,
