@@ -1,3 +1,4 @@
+import { headerMatches } from '#commands/context';
 import { layerView } from '#api/config-view';
 import { diffLayerVersions, fetchResolved, readLayerVersion } from '#commands/config-reads';
 import * as contracts from '#contracts/configs';
@@ -25,7 +26,7 @@ export const configOperations: Operation[] = [
     if (request.query.raw === 'true') {
       const layer = await readLayerVersion(request.params.name, request.params.env);
       const ifNoneMatch = request.headers['if-none-match'];
-      if (ifNoneMatch?.split(',').some((tag) => ['*', layer.etag].includes(tag.trim().replace(/^W\//, '')))) {
+      if (headerMatches(ifNoneMatch, layer.etag)) {
         return { status: 304, headers: { etag: layer.etag } };
       }
       return { status: 200, body: layerView(layer), headers: { etag: layer.etag } };

@@ -2,7 +2,7 @@ import { commandContext } from '#api/context';
 import { launch, approveDeployment, cancelDeployment, promote, rollbackDeployment } from '#commands/deployment-interventions';
 import { startDeployment } from '#commands/deployments';
 import { putEnvironment } from '#commands/environments';
-import { etagOf } from '#commands/context';
+import { etagOf, headerMatches } from '#commands/context';
 import * as contracts from '#contracts/deployments';
 import type { Deployment, Environment } from '#domain/deployment';
 import { NotFoundError } from '#domain/errors';
@@ -86,7 +86,7 @@ export const deploymentOperations: Operation[] = [
     if (!stored) throw new NotFoundError(`Service ${request.params.name} has no environment ${request.params.env}.`);
     const etag = etagOf(stored.environment.routingRevision);
     const ifNoneMatch = request.headers['if-none-match'];
-    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return { status: 304, headers: { etag } };
+    if (headerMatches(ifNoneMatch, etag)) return { status: 304, headers: { etag } };
     return { status: 200, body: { weights: stored.environment.weights, revision: stored.environment.routingRevision }, headers: { etag } };
   }),
 

@@ -1,3 +1,4 @@
+import { headerMatches } from '#commands/context';
 import { resolve } from '#commands/config-state';
 import { chainOf, type JsonObject, layerEtag, resolvedEtag } from '#domain/config';
 import { NotFoundError } from '#domain/errors';
@@ -33,12 +34,7 @@ export async function fetchResolved(
   const chain = chainNames.map((layer) => ({ layer, version: head.layers[layer]!.version }));
   const variablesRev = head.variables[environment] ?? 0;
   const etag = resolvedEtag(chain, variablesRev);
-  if (
-    ifNoneMatch
-      ?.split(',')
-      .map((tag) => tag.trim().replace(/^W\//, ''))
-      .some((tag) => tag === etag || tag === '*')
-  ) {
+  if (headerMatches(ifNoneMatch, etag)) {
     return { notModified: true, etag };
   }
   const { layers, variables } = await getMany(service, { layers: chain, variablesOf: variablesRev ? [environment] : [] });

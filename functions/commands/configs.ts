@@ -1,4 +1,4 @@
-import type { CommandContext } from '#commands/context';
+import { type CommandContext, headerMatches } from '#commands/context';
 import { checkEnvironments } from '#commands/config-checks';
 import { type ConfigState, environmentsOf, layersNeeded, loadState } from '#commands/config-state';
 import {
@@ -49,8 +49,7 @@ async function requireService(service: string): Promise<void> {
 /** Honours If-Match against a layer's version; `*` means "only if the layer exists". */
 function checkLayerIfMatch(ifMatch: string | undefined, layer: string, current: LayerSummary | undefined): void {
   if (ifMatch === undefined) return;
-  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (current && (tags.includes('*') || tags.includes(layerEtag(current.version)))) return;
+  if (current && headerMatches(ifMatch, layerEtag(current.version))) return;
   throw new PreconditionFailedError(
     current
       ? `Layer ${layer} has changed since you read it (its ETag is now ${layerEtag(current.version)}); read it again and retry.`

@@ -1,4 +1,4 @@
-import { type CommandContext, etagOf } from '#commands/context';
+import { type CommandContext, etagOf, headerMatches } from '#commands/context';
 import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError } from '#domain/errors';
 import {
   isGone,
@@ -45,8 +45,7 @@ function live(current: StoredSecret | undefined, now: Date): StoredSecret | unde
 /** Honours If-Match; a secret that does not exist matches nothing, not even `*`. */
 function checkIfMatch(ref: SecretRef, current: Secret | undefined, ifMatch: string | undefined): void {
   if (ifMatch === undefined) return;
-  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (current && (tags.includes('*') || tags.includes(etagOf(current.rev)))) return;
+  if (current && headerMatches(ifMatch, etagOf(current.rev))) return;
   throw new PreconditionFailedError(
     current
       ? `${label(ref)} has changed since you read it (its ETag is now ${etagOf(current.rev)}); read it again and retry.`
