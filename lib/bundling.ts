@@ -28,6 +28,7 @@ export const HANDLER_ENTRIES = [
   'deployment-task',
   'health-checks',
   'metrics',
+  'alerts',
   'system',
   'fallback',
   'authorizer',
@@ -35,4 +36,5 @@ export const HANDLER_ENTRIES = [
   'bootstrap-admin-key',
   'secret-expiry',
   'health-check-runner',
+  'alert-evaluator',
 ] as const;

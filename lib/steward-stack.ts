@@ -38,6 +38,8 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   'health-checks': { access: 'RW', timeout: Duration.seconds(29) },
   // Ingestion writes up to 1,000 samples in batches of 25; a query reads up to 7 days of hour buckets.
   metrics: { access: 'RW', timeout: Duration.seconds(25) },
+  // Rule CRUD and acknowledgements (a batch acknowledges up to 100 alerts, one event each).
+  alerts: { access: 'RW', timeout: Duration.seconds(25) },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
   system: { access: 'RO' },
@@ -58,6 +60,7 @@ export class StewardStack extends Stack {
   readonly deploymentWorkflow: DeploymentWorkflow;
   readonly secretExpiry: ScheduledJob;
   readonly healthCheckRunner: ScheduledJob;
+  readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
@@ -148,6 +151,15 @@ export class StewardStack extends Stack {
       purpose: 'run the health checks that are due',
       every: Duration.minutes(1),
       // A missed tick is not retried: the next one, a minute later, runs whatever is due.
+      retryAttempts: 0,
+    });
+    this.alertEvaluator = new ScheduledJob(this, 'AlertEvaluator', {
+      ...shared,
+      table: this.table,
+      handlerName: 'alert-evaluator',
+      purpose: 'evaluate the alert rules',
+      every: Duration.minutes(1),
+      // A missed evaluation is not retried: the next one, a minute later, judges the same windows.
       retryAttempts: 0,
     });
 

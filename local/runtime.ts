@@ -13,6 +13,7 @@ import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
 import { handler as runHealthChecks } from '../functions/handlers/health-check-runner.ts';
+import { handler as evaluateAlertRules } from '../functions/handlers/alert-evaluator.ts';
 import { sweepResults } from '../functions/monitoring/runner.ts';
 import { localFileSecretStore } from '../functions/secrets/local-file-store.ts';
 import { memorySecretStore } from '../functions/secrets/local-store.ts';
@@ -34,7 +35,7 @@ export interface RuntimeOptions {
   /** How often the scheduled secret expiry and rotation check runs (EventBridge does this hourly on AWS). */
   secretExpiryEveryMs?: number;
   /**
-   * Seconds between runner ticks (health checks due, then the sweep of expired results and metric samples, which
+   * Seconds between runner ticks (health checks due, the alert rules, then the sweep of expired results and metric samples, which
    * DynamoDB TTL does on AWS). Default: STEWARD_TICK_SECONDS, else 60. A set tick also lets
    * checks run more often than once a minute.
    */
@@ -95,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     ticking = true;
     const now = new Date();
     void runHealthChecks({ time: now.toISOString() })
+      .then(() => evaluateAlertRules({ time: now.toISOString() }))
       .then(() => sweepResults(now))
       .then(() => sweepExpiredSamples(now))
       .catch(() => undefined)

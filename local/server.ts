@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { allContracts } from '#contracts/index';
 import { handler as authorizer } from '../functions/handlers/authorizer.ts';
 import { handler as fallback } from '../functions/handlers/fallback.ts';
+import { handler as alerts } from '../functions/handlers/alerts.ts';
 import { handler as apiKeys } from '../functions/handlers/api-keys.ts';
 import { handler as audit } from '../functions/handlers/audit.ts';
 import { handler as configTransfer } from '../functions/handlers/config-transfer.ts';
@@ -39,6 +40,7 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   deployments,
   'health-checks': healthChecks,
   metrics,
+  alerts,
   system,
   fallback,
 };

@@ -1,3 +1,4 @@
+import { alertOperations } from '#api/alerts';
 import { apiKeyOperations } from '#api/api-keys';
 import { auditOperations } from '#api/audit';
 import { configTransferOperations } from '#api/config-transfer';
@@ -27,6 +28,7 @@ export const allOperations: Operation[] = [
   ...healthCheckOperations,
   ...sloOperations,
   ...metricOperations,
+  ...alertOperations,
   ...systemOperations,
 ];
 

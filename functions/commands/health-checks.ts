@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { healthCheckAlertEffects } from '#commands/alerts';
 import { type CommandContext, checkIfMatch } from '#commands/context';
 import { assertValidConditions } from '#domain/conditions/index';
 import { NotFoundError, ValidationError } from '#domain/errors';
@@ -20,7 +21,8 @@ import { getService } from '#store/services';
 
 /**
  * Health check commands: each change is one event on the check's own aggregate (`HCHK#<id>`),
- * its head last. A state change (healthy ↔ unhealthy) is an event too; results are not.
+ * its head last. A state change (healthy ↔ unhealthy) is an event too, and opens or resolves the
+ * check's own alert in the same event; results are not events.
  */
 
 export type HealthCheckInput = Partial<HealthCheckSettings>;
@@ -154,6 +156,8 @@ export async function deleteHealthCheck(service: string, id: string, context: Co
     checkIfMatch(context.ifMatch, current.rev, `Health check ${id}`);
     const now = new Date().toISOString();
     const next: HealthCheck = { ...current, deletedAt: now, updatedAt: now, rev: current.rev + 1 };
+    // A deleted check's open alert resolves with it.
+    const alert = await healthCheckAlertEffects(current, 'unknown', now, 'The health check was deleted.');
     return {
       expectedSeq: seq,
       event: {
@@ -163,7 +167,7 @@ export async function deleteHealthCheck(service: string, id: string, context: Co
         service,
         subject: healthCheckSubject(service, id),
         changes: { before: settingsOf(current), after: null },
-        effects: [healthCheckItem(next)],
+        effects: [...alert.effects, healthCheckItem(next)],
       },
       result: () => next,
     };
@@ -194,6 +198,12 @@ export async function recordStateChange(checkId: string, change: StateChange, ac
     if (!stored || stored.check.deletedAt || stored.check.state === change.to) return { unchanged: false };
     const now = new Date().toISOString();
     const next: HealthCheck = { ...stored.check, state: change.to, stateChangedAt: now };
+    // Unhealthy opens the check's own alert (no rule needed); healthy resolves it: same event, same aggregate.
+    const summary =
+      change.to === 'unhealthy'
+        ? `${stored.check.method} ${stored.check.url} failed ${change.consecutiveFailures} times in a row${change.detail ? `: ${change.detail}` : ''}`
+        : `${stored.check.method} ${stored.check.url} is healthy again`;
+    const alert = await healthCheckAlertEffects(stored.check, change.to, now, summary);
     return {
       expectedSeq: stored.seq,
       event: {
@@ -213,9 +223,10 @@ export async function recordStateChange(checkId: string, change: StateChange, ac
             reason: change.reason,
             detail: change.detail,
             resultId: change.resultId,
+            alertId: alert.alertId,
           },
         },
-        effects: [healthCheckItem(next)],
+        effects: [...alert.effects, healthCheckItem(next)],
       },
       result: () => true,
     };

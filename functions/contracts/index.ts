@@ -1,3 +1,4 @@
+import { alertContracts } from '#contracts/alerts';
 import { apiKeyContracts } from '#contracts/api-keys';
 import { auditContracts } from '#contracts/audit';
 import { configContracts } from '#contracts/configs';
@@ -26,5 +27,6 @@ export const allContracts: Contract[] = [
   ...healthCheckContracts,
   ...sloContracts,
   ...metricContracts,
+  ...alertContracts,
   ...systemContracts,
 ];

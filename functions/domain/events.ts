@@ -86,6 +86,34 @@ export const EVENT_CATALOGUE = {
     severity: 'warning',
     critical: false,
   },
+  'alertrule.created': { description: 'An alert rule was defined.', severity: 'info', critical: false },
+  'alertrule.updated': {
+    description: "An alert rule's metric, condition, timing or severity changed.",
+    severity: 'info',
+    critical: false,
+  },
+  'alertrule.deleted': {
+    description: 'An alert rule was deleted; its open alerts are resolved and it is no longer evaluated.',
+    severity: 'warning',
+    critical: false,
+  },
+  'alert.pending': {
+    description: "A rule's condition started to hold for a label set; it fires if it holds for the rule's `for`.",
+    severity: 'info',
+    critical: false,
+  },
+  'alert.cleared': { description: "A pending alert's condition stopped holding before it fired.", severity: 'info', critical: false },
+  'alert.firing': {
+    description: "An alert fired: its condition held for the whole of the rule's `for`.",
+    severity: 'warning',
+    critical: false,
+  },
+  'alert.resolved': {
+    description: 'An alert resolved: its condition cleared (or its rule was deleted).',
+    severity: 'info',
+    critical: false,
+  },
+  'alert.acknowledged': { description: 'Someone acknowledged an alert.', severity: 'info', critical: false },
   'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 

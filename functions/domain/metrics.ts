@@ -128,7 +128,7 @@ export function counterIncreases(samples: ReadonlyArray<{ atMs: number; value: n
   return increases;
 }
 
-function reduce(values: readonly number[], agg: Exclude<Aggregation, 'rate'>): number {
+export function reduce(values: readonly number[], agg: Exclude<Aggregation, 'rate'>): number {
   switch (agg) {
     case 'count':
       return values.length;

@@ -15,6 +15,7 @@ export type RouteGroup =
   | 'deployments'
   | 'health-checks'
   | 'metrics'
+  | 'alerts'
   | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

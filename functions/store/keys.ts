@@ -26,6 +26,9 @@
  * | slo targets     | SLO#<service>       | HEAD              |                             |
  * | metric sample   | METRIC#<nm>#<svc>#<hour> | <at>#<id>    |                             |
  * | metric bucket   | METRICBUCKETS       | <hour>#<nm>#<svc> |                             |
+ * | alert rule      | ALERTRULE#<id>      | HEAD              | ALERTRULES / <id>           |
+ * | alert series    | ALERTRULE#<id> or HCHK#<id> | SERIES#<hash> |                           |
+ * | alert           | ALERT#<id>          | ALERT             | ALERTS / <id>               |
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
@@ -121,6 +124,19 @@ export const keys = {
   /** One marker per metric bucket, for the local sweep, as for check results. */
   metricBucketMarker: (hour: string, name: string, service: string) => ({ PK: 'METRICBUCKETS', SK: `${hour}#${name}#${service}` }),
   metricBucketsPartition: 'METRICBUCKETS',
+
+  /** One aggregate per alert rule: its definition and every transition of its series' alerts. */
+  alertRuleAggregate: (id: string) => `ALERTRULE#${id}`,
+  alertRule: (id: string) => ({ PK: `ALERTRULE#${id}`, SK: 'HEAD' }),
+  alertRulesIndex: (id: string) => ({ GSI1PK: 'ALERTRULES', GSI1SK: id }),
+  alertRulesListPartition: 'ALERTRULES',
+  /** Where one label set of a rule (or a health check's own alert) stands; under the aggregate that decides it. */
+  alertSeries: (aggregate: string, hash: string) => ({ PK: aggregate, SK: `SERIES#${hash}` }),
+  alertSeriesPrefix: 'SERIES#',
+  /** An alert, written by events of the aggregate it belongs to (a rule's or a health check's). */
+  alert: (id: string) => ({ PK: `ALERT#${id}`, SK: 'ALERT' }),
+  alertsIndex: (id: string) => ({ GSI1PK: 'ALERTS', GSI1SK: id }),
+  alertsListPartition: 'ALERTS',
 } as const;
 
 export function eventSortKey(seq: number): string {

@@ -173,7 +173,17 @@ describe('functions', () => {
     for (const operation of allOperations) expect(groups, operation.operationId).toContain(operation.group);
     const tasks = Object.keys(TASKS).map(() => 'deployment-task');
     expect(names.sort()).toEqual(
-      [...groups, 'fallback', 'authorizer', 'reconcile', 'secret-expiry', 'health-check-runner', 'bootstrap-admin-key', ...tasks].sort(),
+      [
+        ...groups,
+        'fallback',
+        'authorizer',
+        'reconcile',
+        'secret-expiry',
+        'health-check-runner',
+        'alert-evaluator',
+        'bootstrap-admin-key',
+        ...tasks,
+      ].sort(),
     );
     for (const name of names) expect(HANDLER_ENTRIES).toContain(name);
     // Every handler entry is deployed: a new one must be wired here before it ships.
@@ -246,9 +256,11 @@ describe('functions', () => {
       dev.stack.routeFunctions.deployments,
       dev.stack.routeFunctions['health-checks'],
       dev.stack.routeFunctions.metrics,
+      dev.stack.routeFunctions.alerts,
       dev.stack.reconciler.function,
       dev.stack.secretExpiry.function,
       dev.stack.healthCheckRunner.function,
+      dev.stack.alertEvaluator.function,
       dev.stack.bootstrapAdminKey.function,
       ...Object.values(dev.stack.deploymentWorkflow.taskFunctions),
     ];
@@ -713,8 +725,11 @@ describe('secret expiry', () => {
     expect(variablesOf(template, dev.stack, fn)).not.toHaveProperty('SECRETS_PREFIX');
   });
 
-  it('runs the health checks every minute, with table access only', () => {
-    const fn = dev.stack.healthCheckRunner.function;
+  it.each([
+    ['the health checks', () => dev.stack.healthCheckRunner.function],
+    ['the alert rule evaluator', () => dev.stack.alertEvaluator.function],
+  ])('runs %s every minute, with table access only', (_name, functionOf) => {
+    const fn = functionOf();
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',

@@ -1,0 +1,16 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { logger } from '#http/logger';
+import { evaluateRules } from '../monitoring/evaluator.ts';
+
+/**
+ * Scheduled (EventBridge, every minute; locally the runtime's tick): evaluates every alert rule
+ * at the schedule's own time when it sends one.
+ */
+export async function handler(event?: Partial<Pick<ScheduledEvent, 'time'>>, context?: Pick<Context, 'awsRequestId'>) {
+  const scheduled = event?.time ? new Date(event.time) : undefined;
+  const now = scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : new Date();
+  const outcome = await evaluateRules(now, { requestId: context?.awsRequestId ?? `alert-evaluator-${now.toISOString()}` });
+  const moved = Object.values(outcome.transitions).reduce((total, count) => total + count, 0);
+  if (moved > 0 || outcome.failed > 0) logger.info('alert rules evaluated', { ...outcome });
+  return outcome;
+}

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Alert, AlertRule, AlertStatus, SeriesState } from '#domain/alerts';
+import type { Severity } from '#domain/events';
+import { type Labels, seriesKey } from '#domain/metrics';
+import { documentClient, tableName } from '#store/client';
+import { type Item, project, type StoredEvent } from '#store/event-log';
+import { keys } from '#store/keys';
+import { type Page, queryPage } from '#store/pagination';
+
+/**
+ * Alert rules, their series and alerts. All are written by events only: a rule's definition and
+ * every transition of its series on the rule's aggregate; a health check's own alert on the
+ * check's aggregate. Each alert item names the aggregate that owns it, so acknowledging goes
+ * through that aggregate.
+ */
+
+const RULE_FIELDS = [
+  'id',
+  'name',
+  'service',
+  'metric',
+  'labels',
+  'agg',
+  'window',
+  'op',
+  'threshold',
+  'for',
+  'severity',
+  'sendResolved',
+  'createdAt',
+  'updatedAt',
+  'rev',
+  'deletedAt',
+] as const;
+
+const ALERT_FIELDS = [
+  'id',
+  'source',
+  'name',
+  'service',
+  'labels',
+  'severity',
+  'status',
+  'summary',
+  'value',
+  'startedAt',
+  'firedAt',
+  'resolvedAt',
+  'acknowledgedAt',
+  'acknowledgedBy',
+] as const;
+
+async function getItem(key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return Item;
+}
+
+/**
+ * An aggregate's head (`SK = HEAD`) as a decision needs it: if the head's own event is half
+ * projected (a writer died), finish it first.
+ */
+export async function getHead(aggregate: string): Promise<{ item: Item; seq: number } | undefined> {
+  const key = { PK: aggregate, SK: 'HEAD' };
+  let head = await getItem(key);
+  const seq = Number(head?.aggSeq ?? 0);
+  if (seq > 0) {
+    const event = await getItem(keys.event(aggregate, seq));
+    if (event && event.GSI4PK !== undefined) {
+      await project(event as unknown as StoredEvent);
+      head = await getItem(key);
+    }
+  }
+  return head ? { item: head as Item, seq: Number(head.aggSeq ?? 0) } : undefined;
+}
+
+export function alertRuleItem(rule: AlertRule): Item {
+  return {
+    ...keys.alertRule(rule.id),
+    ...(rule.deletedAt ? {} : keys.alertRulesIndex(rule.id)),
+    entity: 'alert-rule',
+    ...rule,
+  };
+}
+
+export function ruleFromItem(item: Record<string, unknown>): AlertRule {
+  return Object.fromEntries(RULE_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as AlertRule;
+}
+
+export async function getAlertRule(id: string): Promise<{ rule: AlertRule; seq: number } | undefined> {
+  const head = await getHead(keys.alertRuleAggregate(id));
+  return head && head.item.entity === 'alert-rule' ? { rule: ruleFromItem(head.item), seq: head.seq } : undefined;
+}
+
+export async function listAlertRules(options: { limit: number; cursor?: string; service?: string }): Promise<Page<AlertRule>> {
+  const page = await queryPage({
+    index: 'GSI1',
+    partition: keys.alertRulesListPartition,
+    limit: options.limit,
+    cursor: options.cursor,
+    ...(options.service
+      ? { filter: '#service = :service', names: { '#service': 'service' }, values: { ':service': options.service } }
+      : {}),
+  });
+  return { items: page.items.map(ruleFromItem), nextCursor: page.nextCursor };
+}
+
+/** Every live rule, for the evaluator. */
+export async function allAlertRules(): Promise<AlertRule[]> {
+  const rules: AlertRule[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listAlertRules({ limit: 100, cursor });
+    rules.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return rules;
+}
+
+/** A short stable name for a label set. */
+export function seriesHash(labels: Labels): string {
+  return createHash('sha256').update(seriesKey(labels)).digest('hex').slice(0, 24);
+}
+
+export interface StoredSeries {
+  labels: Labels;
+  state: SeriesState;
+}
+
+export function seriesItem(aggregate: string, labels: Labels, state: SeriesState): Item {
+  return { ...keys.alertSeries(aggregate, seriesHash(labels)), entity: 'alert-series', labels, ...state };
+}
+
+function seriesFromItem(item: Record<string, unknown>): StoredSeries {
+  const labels = (item.labels ?? {}) as Labels;
+  switch (item.state) {
+    case 'pending':
+      return { labels, state: { state: 'pending', since: String(item.since) } };
+    case 'firing':
+      return {
+        labels,
+        state: { state: 'firing', since: String(item.since), firedAt: String(item.firedAt), alertId: String(item.alertId) },
+      };
+    default:
+      return { labels, state: { state: 'inactive' } };
+  }
+}
+
+export async function getSeries(aggregate: string, labels: Labels): Promise<StoredSeries> {
+  const item = await getItem(keys.alertSeries(aggregate, seriesHash(labels)));
+  return item ? seriesFromItem(item) : { labels, state: { state: 'inactive' } };
+}
+
+/** The series of an aggregate that are pending or firing. */
+export async function listOpenSeries(aggregate: string): Promise<StoredSeries[]> {
+  const found: StoredSeries[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': aggregate, ':prefix': keys.alertSeriesPrefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const series = seriesFromItem(item);
+      if (series.state.state !== 'inactive') found.push(series);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+export function alertItem(alert: Alert, aggregate: string): Item {
+  return { ...keys.alert(alert.id), ...keys.alertsIndex(alert.id), entity: 'alert', aggregate, ...alert };
+}
+
+export function alertFromItem(item: Record<string, unknown>): Alert {
+  return Object.fromEntries(ALERT_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as Alert;
+}
+
+export async function getAlert(id: string): Promise<{ alert: Alert; aggregate: string } | undefined> {
+  const item = await getItem(keys.alert(id));
+  return item ? { alert: alertFromItem(item), aggregate: String(item.aggregate) } : undefined;
+}
+
+export interface AlertFilter {
+  status?: AlertStatus;
+  severity?: Severity;
+  service?: string;
+  /** Services a scoped key may see; null for all. */
+  services: string[] | null;
+}
+
+/** Alerts newest first (ids are ULIDs), filtered. */
+export async function listAlerts(filter: AlertFilter, options: { limit: number; cursor?: string }): Promise<Page<Alert>> {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.status) {
+    clauses.push('#status = :status');
+    names['#status'] = 'status';
+    values[':status'] = filter.status;
+  }
+  if (filter.severity) {
+    clauses.push('#severity = :severity');
+    names['#severity'] = 'severity';
+    values[':severity'] = filter.severity;
+  }
+  if (filter.service) {
+    clauses.push('#service = :service');
+    names['#service'] = 'service';
+    values[':service'] = filter.service;
+  }
+  if (filter.services) {
+    const placeholders = filter.services.map((service, i) => {
+      values[`:s${i}`] = service;
+      return `:s${i}`;
+    });
+    names['#service'] = 'service';
+    clauses.push(placeholders.length > 0 ? `#service IN (${placeholders.join(', ')})` : 'attribute_not_exists(#service)');
+  }
+  const page = await queryPage({
+    index: 'GSI1',
+    partition: keys.alertsListPartition,
+    limit: options.limit,
+    cursor: options.cursor,
+    newestFirst: true,
+    ...(clauses.length > 0 ? { filter: clauses.join(' AND '), names, values } : {}),
+  });
+  return { items: page.items.map(alertFromItem), nextCursor: page.nextCursor };
+}
