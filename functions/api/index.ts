@@ -6,6 +6,7 @@ import { configWriteOperations } from '#api/config-writes';
 import { configOperations } from '#api/configs';
 import { deploymentOperations } from '#api/deployments';
 import { healthCheckOperations } from '#api/health-checks';
+import { incidentOperations } from '#api/incidents';
 import { metricOperations } from '#api/metrics';
 import { secretOperations } from '#api/secrets';
 import { serviceOperations } from '#api/services';
@@ -29,6 +30,7 @@ export const allOperations: Operation[] = [
   ...sloOperations,
   ...metricOperations,
   ...alertOperations,
+  ...incidentOperations,
   ...systemOperations,
 ];
 

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { type CommandContext, checkIfMatch } from '#commands/context';
+import { joinIncidentIfCritical } from '#commands/incidents';
 import {
   type Alert,
   type AlertRule,
@@ -220,7 +221,10 @@ export async function observeSeries(
   requestId: string,
 ): Promise<Transition> {
   const aggregate = keys.alertRuleAggregate(ruleId);
-  return executeCommand<Transition>(aggregate, async () => {
+  // The alert the recorded decision opened: a critical one opens or joins an incident right after.
+  let fired: Alert | null = null;
+  const recorded = await executeCommand<Transition>(aggregate, async () => {
+    fired = null;
     const stored = await getAlertRule(ruleId);
     if (!stored || stored.rule.deletedAt) return { unchanged: 'none' };
     const { rule, seq } = stored;
@@ -250,6 +254,7 @@ export async function observeSeries(
         acknowledgedBy: null,
       };
       effects.push(alertItem(alert, aggregate));
+      fired = alert;
     } else if (transition === 'resolved' && series.state.state === 'firing') {
       alertId = series.state.alertId;
       const open = await getAlert(series.state.alertId);
@@ -282,6 +287,8 @@ export async function observeSeries(
       result: () => transition,
     };
   });
+  if (recorded === 'firing') await joinIncidentIfCritical(fired, actor, requestId);
+  return recorded;
 }
 
 const CHECK_SERIES_LABELS = (check: Pick<HealthCheck, 'id'>): Labels => ({ check: check.id });
@@ -296,7 +303,7 @@ export async function healthCheckAlertEffects(
   to: HealthCheck['state'],
   at: string,
   summary: string,
-): Promise<{ effects: Item[]; alertId: string | null }> {
+): Promise<{ effects: Item[]; alertId: string | null; opened: Alert | null }> {
   const aggregate = keys.healthCheckAggregate(check.id);
   const labels = CHECK_SERIES_LABELS(check);
   const series = await getSeries(aggregate, labels);
@@ -318,15 +325,15 @@ export async function healthCheckAlertEffects(
       acknowledgedAt: null,
       acknowledgedBy: null,
     };
-    return { effects: [seriesItem(aggregate, labels, next), alertItem(alert, aggregate)], alertId: alert.id };
+    return { effects: [seriesItem(aggregate, labels, next), alertItem(alert, aggregate)], alertId: alert.id, opened: alert };
   }
   if (to !== 'unhealthy' && series.state.state === 'firing') {
     const effects: Item[] = [seriesItem(aggregate, labels, { state: 'inactive' })];
     const open = await getAlert(series.state.alertId);
     if (open && open.alert.status !== 'resolved') effects.push(alertItem({ ...open.alert, status: 'resolved', resolvedAt: at }, aggregate));
-    return { effects, alertId: series.state.alertId };
+    return { effects, alertId: series.state.alertId, opened: null };
   }
-  return { effects: [], alertId: null };
+  return { effects: [], alertId: null, opened: null };
 }
 
 export type AcknowledgeOutcome = 'acknowledged' | 'already' | 'not_found';

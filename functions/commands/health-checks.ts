@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
 import { healthCheckAlertEffects } from '#commands/alerts';
 import { type CommandContext, checkIfMatch } from '#commands/context';
+import { joinIncidentIfCritical } from '#commands/incidents';
+import type { Alert } from '#domain/alerts';
 import { assertValidConditions } from '#domain/conditions/index';
 import { NotFoundError, ValidationError } from '#domain/errors';
 import {
@@ -193,7 +195,10 @@ export interface StateChange {
  * recorded (or a check deleted meanwhile) records nothing. Returns whether this call recorded it.
  */
 export async function recordStateChange(checkId: string, change: StateChange, actor: Actor, requestId: string): Promise<boolean> {
-  return executeCommand<boolean>(keys.healthCheckAggregate(checkId), async () => {
+  // The alert the recorded change opened: a critical one opens or joins an incident right after.
+  let opened: Alert | null = null;
+  const recorded = await executeCommand<boolean>(keys.healthCheckAggregate(checkId), async () => {
+    opened = null;
     const stored = await getHealthCheck(checkId);
     if (!stored || stored.check.deletedAt || stored.check.state === change.to) return { unchanged: false };
     const now = new Date().toISOString();
@@ -204,6 +209,7 @@ export async function recordStateChange(checkId: string, change: StateChange, ac
         ? `${stored.check.method} ${stored.check.url} failed ${change.consecutiveFailures} times in a row${change.detail ? `: ${change.detail}` : ''}`
         : `${stored.check.method} ${stored.check.url} is healthy again`;
     const alert = await healthCheckAlertEffects(stored.check, change.to, now, summary);
+    opened = alert.opened;
     return {
       expectedSeq: stored.seq,
       event: {
@@ -231,4 +237,6 @@ export async function recordStateChange(checkId: string, change: StateChange, ac
       result: () => true,
     };
   });
+  if (recorded) await joinIncidentIfCritical(opened, actor, requestId);
+  return recorded;
 }

@@ -4,6 +4,7 @@ import { auditContracts } from '#contracts/audit';
 import { configContracts } from '#contracts/configs';
 import { deploymentContracts } from '#contracts/deployments';
 import { healthCheckContracts } from '#contracts/health-checks';
+import { incidentContracts } from '#contracts/incidents';
 import { metricContracts } from '#contracts/metrics';
 import { secretContracts } from '#contracts/secrets';
 import { serviceContracts } from '#contracts/services';
@@ -28,5 +29,6 @@ export const allContracts: Contract[] = [
   ...sloContracts,
   ...metricContracts,
   ...alertContracts,
+  ...incidentContracts,
   ...systemContracts,
 ];

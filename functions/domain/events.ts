@@ -114,6 +114,19 @@ export const EVENT_CATALOGUE = {
     critical: false,
   },
   'alert.acknowledged': { description: 'Someone acknowledged an alert.', severity: 'info', critical: false },
+  'incident.opened': {
+    description: 'An incident was opened for a service, by hand or by a critical alert.',
+    severity: 'critical',
+    critical: false,
+  },
+  'incident.acknowledged': { description: 'Someone acknowledged an incident.', severity: 'info', critical: false },
+  'incident.note_added': { description: "A note was added to an incident's timeline.", severity: 'info', critical: false },
+  'incident.resolved': { description: 'An incident was resolved, with a summary.', severity: 'info', critical: false },
+  'incident.alert_joined': {
+    description: 'A critical alert joined the open incident of its service.',
+    severity: 'warning',
+    critical: false,
+  },
   'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 

@@ -1,5 +1,6 @@
 import { alertOperations } from '#api/alerts';
+import { incidentOperations } from '#api/incidents';
 import { lambdaHandler } from '#http/lambda-handler';
 
-/** Alert rules and alerts. */
-export const handler = lambdaHandler(alertOperations);
+/** Alert rules, alerts and incidents. */
+export const handler = lambdaHandler([...alertOperations, ...incidentOperations]);

@@ -29,6 +29,10 @@
  * | alert rule      | ALERTRULE#<id>      | HEAD              | ALERTRULES / <id>           |
  * | alert series    | ALERTRULE#<id> or HCHK#<id> | SERIES#<hash> |                           |
  * | alert           | ALERT#<id>          | ALERT             | ALERTS / <id>               |
+ * | incidents head  | INCIDENTS#<service> | HEAD              |                             |
+ * | alert joined    | INCIDENTS#<service> | ALERT#<alertId>   |                             |
+ * | incident        | INCIDENT#<id>       | INCIDENT          | INCIDENTS / <id>            |
+ * | incident entry  | INCIDENT#<id>       | ENTRY#<entryId>   |                             |
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
@@ -137,6 +141,17 @@ export const keys = {
   alert: (id: string) => ({ PK: `ALERT#${id}`, SK: 'ALERT' }),
   alertsIndex: (id: string) => ({ GSI1PK: 'ALERTS', GSI1SK: id }),
   alertsListPartition: 'ALERTS',
+
+  /** One aggregate per service for its incidents: its head holds the open incident, so "one open incident" is atomic. */
+  incidentsAggregate: (service: string) => `INCIDENTS#${service}`,
+  incidentsHead: (service: string) => ({ PK: `INCIDENTS#${service}`, SK: 'HEAD' }),
+  /** Marks an alert as joined to an incident, so joining it again changes nothing. */
+  incidentAlert: (service: string, alertId: string) => ({ PK: `INCIDENTS#${service}`, SK: `ALERT#${alertId}` }),
+  incident: (id: string) => ({ PK: `INCIDENT#${id}`, SK: 'INCIDENT' }),
+  incidentsIndex: (id: string) => ({ GSI1PK: 'INCIDENTS', GSI1SK: id }),
+  incidentsListPartition: 'INCIDENTS',
+  incidentEntry: (id: string, entryId: string) => ({ PK: `INCIDENT#${id}`, SK: `ENTRY#${entryId}` }),
+  incidentEntryPrefix: 'ENTRY#',
 } as const;
 
 export function eventSortKey(seq: number): string {
