@@ -6,7 +6,7 @@ import { generateSecret } from '#domain/api-key';
 import { SYSTEM_PRINCIPAL } from '#domain/roles';
 import { configureStore } from '#store/client';
 import { sweepExpiredSamples } from '#store/metrics';
-import { reconcile } from '#store/event-log';
+import { configureEventPublisher, reconcile } from '#store/event-log';
 import { configureOrchestrator } from '#deployments/orchestrator';
 import { configureOutboundPolicy } from '#outbound/policy';
 import { LocalDeploymentExecutor } from '#local/deployment-executor';
@@ -19,6 +19,7 @@ import { localFileSecretStore } from '../functions/secrets/local-file-store.ts';
 import { memorySecretStore } from '../functions/secrets/local-store.ts';
 import { configureSecretValueStore } from '../functions/secrets/value-store.ts';
 import { createLocalServer } from '#local/server';
+import { publishToWebhooks } from '../functions/notifications/webhook-dispatcher.ts';
 
 export interface RuntimeOptions {
   /** 0 picks a free port. */
@@ -79,6 +80,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await reconcile();
   // Locally the services under test usually run on this machine: loopback is allowed (the banner says so).
   configureOutboundPolicy({ runtime: 'local' });
+  // Committed alert, incident, deployment and health check events go to matching webhooks (SNS on AWS, later).
+  configureEventPublisher(publishToWebhooks);
   const deployments = new LocalDeploymentExecutor();
   configureOrchestrator(deployments);
   const settledDeployments = await deployments.reconcile();
@@ -123,6 +126,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     settledDeployments,
     close: async () => {
       deployments.stopAll();
+      configureEventPublisher(null);
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(tick);

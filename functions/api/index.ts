@@ -13,6 +13,7 @@ import { serviceOperations } from '#api/services';
 import { sloOperations } from '#api/slo';
 import { systemOperations } from '#api/system';
 import { versionOperations } from '#api/versions';
+import { webhookOperations } from '#api/webhooks';
 import type { Operation } from '#http/operation';
 
 /** Every route with its behaviour, for the local runtime and tests; deployed functions import only their group. */
@@ -31,6 +32,7 @@ export const allOperations: Operation[] = [
   ...metricOperations,
   ...alertOperations,
   ...incidentOperations,
+  ...webhookOperations,
   ...systemOperations,
 ];
 

@@ -11,6 +11,7 @@ import { serviceContracts } from '#contracts/services';
 import { sloContracts } from '#contracts/slo';
 import { systemContracts } from '#contracts/system';
 import { versionContracts } from '#contracts/versions';
+import { webhookContracts } from '#contracts/webhooks';
 import type { Contract } from '#http/operation';
 
 /**
@@ -30,5 +31,6 @@ export const allContracts: Contract[] = [
   ...metricContracts,
   ...alertContracts,
   ...incidentContracts,
+  ...webhookContracts,
   ...systemContracts,
 ];

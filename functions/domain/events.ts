@@ -127,6 +127,14 @@ export const EVENT_CATALOGUE = {
     severity: 'warning',
     critical: false,
   },
+  'webhook.created': { description: 'A webhook was registered; its signing secret was shown once.', severity: 'info', critical: true },
+  'webhook.updated': { description: "A webhook's URL, event filter, description or state changed.", severity: 'info', critical: false },
+  'webhook.deleted': { description: 'A webhook was deleted; nothing more is delivered to it.', severity: 'warning', critical: false },
+  'webhook.disabled': {
+    description: 'A webhook was disabled after a run of events it could not be delivered.',
+    severity: 'warning',
+    critical: false,
+  },
   'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 

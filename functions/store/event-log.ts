@@ -60,6 +60,15 @@ const nextId = monotonicFactory();
 /** The items projected for an event carry this attribute: the sequence number of their event. */
 export const PROJECTION_SEQ = 'aggSeq';
 
+/** Called with every committed, projected event; the local runtime feeds webhook delivery from it. */
+export type EventPublisher = (event: StoredEvent) => void;
+let publisher: EventPublisher = () => undefined;
+
+/** Installs the publisher (a no-op by default; on AWS events reach subscribers another way). */
+export function configureEventPublisher(next: EventPublisher | null): void {
+  publisher = next ?? (() => undefined);
+}
+
 export async function appendEvent(aggregate: string, expectedSeq: number, event: NewEvent): Promise<StoredEvent> {
   const seq = expectedSeq + 1;
   const eventId = nextId();
@@ -99,6 +108,11 @@ export async function appendEvent(aggregate: string, expectedSeq: number, event:
     await project(stored);
   } catch (error) {
     console.warn(JSON.stringify({ message: 'projection deferred to reconciler', aggregate, seq, error: String(error) }));
+  }
+  try {
+    publisher(stored); // must not block or fail the request: the publisher handles its own errors
+  } catch {
+    // never let a subscriber undo a committed change
   }
   return stored;
 }

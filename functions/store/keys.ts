@@ -33,6 +33,11 @@
  * | alert joined    | INCIDENTS#<service> | ALERT#<alertId>   |                             |
  * | incident        | INCIDENT#<id>       | INCIDENT          | INCIDENTS / <id>            |
  * | incident entry  | INCIDENT#<id>       | ENTRY#<entryId>   |                             |
+ * | webhook         | WEBHOOK#<id>        | HEAD              | WEBHOOKS / <id>             |
+ * | webhook claim   | WEBHOOKDLV#<id>     | CLAIM#<eventId>   |  (not an event: delivery state) |
+ * | delivery        | WEBHOOKDLV#<id>     | DLV#<inverted>    |  (not an event; newest first)   |
+ * | webhook health  | WEBHOOKDLV#<id>     | HEALTH            |  (not an event)                 |
+ * | dead letter     | WEBHOOKDLQ          | <at>#<eventId>#<id> | (not an event)                |
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
@@ -152,6 +157,18 @@ export const keys = {
   incidentsListPartition: 'INCIDENTS',
   incidentEntry: (id: string, entryId: string) => ({ PK: `INCIDENT#${id}`, SK: `ENTRY#${entryId}` }),
   incidentEntryPrefix: 'ENTRY#',
+
+  /** One aggregate per webhook: its definition (the signing secret is in the secret value store). */
+  webhookAggregate: (id: string) => `WEBHOOK#${id}`,
+  webhook: (id: string) => ({ PK: `WEBHOOK#${id}`, SK: 'HEAD' }),
+  webhooksIndex: (id: string) => ({ GSI1PK: 'WEBHOOKS', GSI1SK: id }),
+  webhooksListPartition: 'WEBHOOKS',
+  /** Delivery state of a webhook: per-event claims (idempotency), attempts, and health. Not events. */
+  webhookDeliveries: (id: string) => `WEBHOOKDLV#${id}`,
+  webhookClaim: (id: string, eventId: string) => ({ PK: `WEBHOOKDLV#${id}`, SK: `CLAIM#${eventId}` }),
+  webhookDeliveryPrefix: 'DLV#',
+  webhookHealth: (id: string) => ({ PK: `WEBHOOKDLV#${id}`, SK: 'HEALTH' }),
+  webhookDeadLetters: 'WEBHOOKDLQ',
 } as const;
 
 export function eventSortKey(seq: number): string {
