@@ -46,6 +46,8 @@ export class SecretValues {
   readonly allSecretsArn: string;
   /** ARN pattern of the HTTP routers' signing secrets only. */
   readonly routerSecretsArn: string;
+  /** Webhook signing secrets, which Steward keeps under a reserved service name. */
+  readonly webhookSecretsArn: string;
 
   constructor(
     scope: Construct,
@@ -61,6 +63,7 @@ export class SecretValues {
     this.allSecretsArn = secretArn(`${this.prefix}*`);
     // `*` also matches the ARN's random suffix; IAM's `*` crosses "/", so it spans <service>/<environment>.
     this.routerSecretsArn = secretArn(`${this.prefix}*/${ROUTER_SIGNING_SECRET_NAME}*`);
+    this.webhookSecretsArn = secretArn(`${this.prefix}steward-webhooks/steward/steward-webhook-*`);
   }
 
   /** The secrets route group: create, update, reveal, schedule deletion of and restore any value under the prefix. */
@@ -102,6 +105,30 @@ export class SecretValues {
         {
           resource: this.routerSecretsArn,
           reason: `An environment whose traffic driver is http gets its router signing secret at ${this.prefix}<service>/<environment>/${ROUTER_SIGNING_SECRET_NAME}, named at run time; the wildcards stand for the service and environment (and the random ARN suffix) and match no other Steward secret.`,
+        },
+      ],
+    );
+  }
+
+  /** The webhooks routes (in the alerts function): create a webhook's signing secret, read it to sign, schedule its deletion. */
+  grantWebhookSecrets(fn: StewardFunction): void {
+    this.bind(fn);
+    fn.addPolicy(
+      'WebhookSecrets',
+      [
+        new PolicyStatement({ actions: [...SECRET_WRITE_ACTIONS], resources: [this.webhookSecretsArn] }),
+        this.tagStatement(this.webhookSecretsArn),
+        new PolicyStatement({
+          actions: ['secretsmanager:DeleteSecret'],
+          resources: [this.webhookSecretsArn],
+          conditions: { BoolIfExists: { 'secretsmanager:ForceDeleteWithoutRecovery': 'false' } },
+        }),
+        this.keyStatement(KEY_ACTIONS_TO_WRITE, this.webhookSecretsArn),
+      ],
+      [
+        {
+          resource: this.webhookSecretsArn,
+          reason: `Each webhook's signing secret is ${this.prefix}steward-webhooks/steward/steward-webhook-<id>, named at run time; the wildcard stands for the webhook id (and the random ARN suffix) and matches no other secret.`,
         },
       ],
     );

@@ -102,6 +102,7 @@ export class StewardStack extends Stack {
     // Secret values (issue 5) under steward/<stage>/, encrypted with the stack's key.
     this.secretValues = new SecretValues(this, settings.stage, key);
     this.secretValues.grantManage(this.routeFunctions.secrets);
+    this.secretValues.grantWebhookSecrets(this.routeFunctions.alerts);
 
     // Deployments (issue 3): the workflow and its task functions; the API starts and stops it,
     // and pushes weights itself on cancel, rollback and promote.

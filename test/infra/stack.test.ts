@@ -689,6 +689,7 @@ describe('secrets', () => {
       [
         dev.stack.routeFunctions.secrets,
         dev.stack.routeFunctions.deployments,
+        dev.stack.routeFunctions.alerts,
         dev.stack.deploymentWorkflow.taskFunctions.ShiftTraffic,
         dev.stack.deploymentWorkflow.taskFunctions.RollBack,
         dev.stack.bootstrapAdminKey.function,
