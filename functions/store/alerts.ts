@@ -6,7 +6,7 @@ import { type Labels, seriesKey } from '#domain/metrics';
 import { documentClient, tableName } from '#store/client';
 import { type Item, project, type StoredEvent } from '#store/event-log';
 import { keys } from '#store/keys';
-import { type Page, queryPage } from '#store/pagination';
+import { listFilter, type Page, queryPage } from '#store/pagination';
 
 /**
  * Alert rules, their series and alerts. All are written by events only: a rule's definition and
@@ -197,39 +197,16 @@ export interface AlertFilter {
 
 /** Alerts newest first (ids are ULIDs), filtered. */
 export async function listAlerts(filter: AlertFilter, options: { limit: number; cursor?: string }): Promise<Page<Alert>> {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  if (filter.status) {
-    clauses.push('#status = :status');
-    names['#status'] = 'status';
-    values[':status'] = filter.status;
-  }
-  if (filter.severity) {
-    clauses.push('#severity = :severity');
-    names['#severity'] = 'severity';
-    values[':severity'] = filter.severity;
-  }
-  if (filter.service) {
-    clauses.push('#service = :service');
-    names['#service'] = 'service';
-    values[':service'] = filter.service;
-  }
-  if (filter.services) {
-    const placeholders = filter.services.map((service, i) => {
-      values[`:s${i}`] = service;
-      return `:s${i}`;
-    });
-    names['#service'] = 'service';
-    clauses.push(placeholders.length > 0 ? `#service IN (${placeholders.join(', ')})` : 'attribute_not_exists(#service)');
-  }
   const page = await queryPage({
     index: 'GSI1',
     partition: keys.alertsListPartition,
     limit: options.limit,
     cursor: options.cursor,
     newestFirst: true,
-    ...(clauses.length > 0 ? { filter: clauses.join(' AND '), names, values } : {}),
+    ...listFilter(
+      { status: filter.status, severity: filter.severity, service: filter.service },
+      { attribute: 'service', values: filter.services },
+    ),
   });
   return { items: page.items.map(alertFromItem), nextCursor: page.nextCursor };
 }

@@ -3,7 +3,7 @@ import type { Deployment, Environment } from '#domain/deployment';
 import { documentClient, tableName } from '#store/client';
 import type { Item } from '#store/event-log';
 import { keys } from '#store/keys';
-import { type Page, queryPage } from '#store/pagination';
+import { listFilter, type Page, queryPage } from '#store/pagination';
 
 /** One entry of a deployment's log: every step, weight change and gate result, in order. */
 export interface DeploymentLogEntry {
@@ -114,25 +114,10 @@ export async function listDeployments(
   service: string,
   options: { limit: number; cursor?: string; environment?: string; status?: string },
 ): Promise<Page<Deployment>> {
-  const filters: string[] = [];
-  const values: Record<string, unknown> = {};
-  const names: Record<string, string> = {};
-  if (options.environment) {
-    filters.push('#environment = :environment');
-    names['#environment'] = 'environment';
-    values[':environment'] = options.environment;
-  }
-  if (options.status) {
-    filters.push('#status = :status');
-    names['#status'] = 'status';
-    values[':status'] = options.status;
-  }
   const page = await queryPage({
     index: 'GSI1',
     partition: keys.deploymentsListPartition(service),
-    filter: filters.length > 0 ? filters.join(' AND ') : undefined,
-    names: filters.length > 0 ? names : undefined,
-    values,
+    ...listFilter({ environment: options.environment, status: options.status }),
     limit: options.limit,
     cursor: options.cursor,
     newestFirst: true,

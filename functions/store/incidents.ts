@@ -4,7 +4,7 @@ import { getHead } from '#store/alerts';
 import { documentClient, tableName } from '#store/client';
 import type { Item } from '#store/event-log';
 import { keys } from '#store/keys';
-import { type Page, queryPage } from '#store/pagination';
+import { listFilter, type Page, queryPage } from '#store/pagination';
 
 /**
  * Incidents. Every incident event of a service is on that service's incidents aggregate
@@ -112,34 +112,13 @@ export interface IncidentFilter {
 
 /** Incidents newest first (ids are ULIDs), filtered. */
 export async function listIncidents(filter: IncidentFilter, options: { limit: number; cursor?: string }): Promise<Page<Incident>> {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  if (filter.status) {
-    clauses.push('#status = :status');
-    names['#status'] = 'status';
-    values[':status'] = filter.status;
-  }
-  if (filter.service) {
-    clauses.push('#service = :service');
-    names['#service'] = 'service';
-    values[':service'] = filter.service;
-  }
-  if (filter.services) {
-    const placeholders = filter.services.map((service, i) => {
-      values[`:s${i}`] = service;
-      return `:s${i}`;
-    });
-    names['#service'] = 'service';
-    clauses.push(placeholders.length > 0 ? `#service IN (${placeholders.join(', ')})` : 'attribute_not_exists(#service)');
-  }
   const page = await queryPage({
     index: 'GSI1',
     partition: keys.incidentsListPartition,
     limit: options.limit,
     cursor: options.cursor,
     newestFirst: true,
-    ...(clauses.length > 0 ? { filter: clauses.join(' AND '), names, values } : {}),
+    ...listFilter({ status: filter.status, service: filter.service }, { attribute: 'service', values: filter.services }),
   });
   return { items: page.items.map(incidentFromItem), nextCursor: page.nextCursor };
 }

@@ -93,3 +93,34 @@ function decodeCursor(cursor: string, keyAttrs: string[], partitionAttr: string,
   if (!valid) throw new BadRequestError('The cursor is not one this list handed out; start again without it.', 'Invalid cursor');
   return key as Record<string, string>;
 }
+
+/**
+ * A FilterExpression for list queries: each defined `equals` entry must match, and, when
+ * `within` lists values (a key limited to some services), the attribute must be one of them —
+ * an empty list matches nothing. Returns nothing to add when there is nothing to filter.
+ */
+export function listFilter(
+  equals: Record<string, string | undefined>,
+  within?: { attribute: string; values: string[] | null },
+): Pick<PageQuery, 'filter' | 'names' | 'values'> {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [attribute, value] of Object.entries(equals)) {
+    if (value === undefined) continue;
+    clauses.push(`#${attribute} = :${attribute}`);
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+  }
+  if (within && within.values !== null) {
+    const placeholders = within.values.map((value, i) => {
+      values[`:in${i}`] = value;
+      return `:in${i}`;
+    });
+    names[`#${within.attribute}`] = within.attribute;
+    clauses.push(
+      placeholders.length > 0 ? `#${within.attribute} IN (${placeholders.join(', ')})` : `attribute_not_exists(#${within.attribute})`,
+    );
+  }
+  return clauses.length > 0 ? { filter: clauses.join(' AND '), names, values } : {};
+}
