@@ -1,3 +1,4 @@
+import tls from 'node:tls';
 import { type AddressPolicy, LOOPBACK_POLICY, parseAllowList, STRICT_POLICY } from './address-policy.ts';
 
 /**
@@ -54,4 +55,32 @@ export function configureOutboundPolicy(setting: OutboundPolicySetting | null): 
   else if ('policy' in setting) current = setting.policy;
   else current = parseAllowList(typeof setting.allowList === 'string' ? setting.allowList : setting.allowList.join(','));
   return current;
+}
+
+/**
+ * Extra CA certificates trusted for https targets, on top of Node's default roots.
+ *
+ * Operators need nothing from Steward for this: Node reads `NODE_EXTRA_CA_CERTS` (a PEM file) at
+ * start-up and adds it to the default roots every https request uses. This is the in-process
+ * equivalent for whoever starts a CA after the process did (tests, embedders): the certificates
+ * given here are trusted in addition to the defaults (those include `NODE_EXTRA_CA_CERTS`), by
+ * every `safeFetch` that does not pass its own `ca`. `null` forgets them.
+ */
+let extraCa: readonly string[] = [];
+let trusted: string[] | undefined;
+
+export function configureOutboundTrust(setting: { extraCaCertificates: readonly string[] } | null): void {
+  extraCa = setting ? [...setting.extraCaCertificates] : [];
+  trusted = undefined;
+}
+
+/** The CA list https requests trust, or undefined for Node's defaults (no extra certificates configured). */
+export function outboundCa(): string[] | undefined {
+  if (extraCa.length === 0) return undefined;
+  if (!trusted) {
+    // `getCACertificates('default')` (Node 22.15+) includes NODE_EXTRA_CA_CERTS; older Nodes have the bundled roots only.
+    const defaults = typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : tls.rootCertificates;
+    trusted = [...defaults, ...extraCa];
+  }
+  return trusted;
 }

@@ -6,7 +6,7 @@ import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type AddressPolicy, checkAddress } from './address-policy.ts';
-import { outboundPolicy } from './policy.ts';
+import { outboundCa, outboundPolicy } from './policy.ts';
 
 /**
  * The one way Steward makes a request to a URL a user gave it (DESIGN.md §6): health checks,
@@ -75,7 +75,10 @@ export interface SafeFetchOptions {
   policy?: AddressPolicy;
   /** Default: the system resolver. */
   resolver?: Resolver;
-  /** Trusted CA certificates for https; replaces the default roots, as in `https.request`. */
+  /**
+   * Trusted CA certificates for https; replaces the default roots, as in `https.request`.
+   * Default: Node's roots plus any set with `configureOutboundTrust`.
+   */
   ca?: string | Buffer | ReadonlyArray<string | Buffer>;
 }
 
@@ -231,7 +234,7 @@ export async function safeFetch(url: string | URL, options: SafeFetchOptions = {
     timeoutMs,
     maxResponseBytes,
     oversize: options.oversize ?? 'truncate',
-    ca: options.ca,
+    ca: options.ca ?? outboundCa(),
     redirects: [],
     phase: 'resolving the name',
     target: '',
