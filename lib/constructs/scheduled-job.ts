@@ -23,6 +23,8 @@ export interface ScheduledJobProps {
   table: StewardTable;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Extra environment for the function (e.g. POWERTOOLS_METRICS_NAMESPACE for a job that emits metrics). */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -45,6 +47,7 @@ export class ScheduledJob extends Construct {
       removalPolicy: props.removalPolicy,
       memorySize: 256,
       timeout: Duration.seconds(60),
+      environment: props.environment,
     }).bindTable(props.table, 'RW');
     this.rule = new Rule(this, 'Schedule', {
       description: `Steward ${props.stage}: ${props.purpose}`,
