@@ -37,4 +37,6 @@ export const HANDLER_ENTRIES = [
   'secret-expiry',
   'health-check-runner',
   'alert-evaluator',
+  'event-publisher',
+  'webhook-dispatcher',
 ] as const;

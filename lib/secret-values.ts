@@ -134,6 +134,24 @@ export class SecretValues {
     );
   }
 
+  /** The webhook dispatcher: reads signing secrets to sign deliveries; never writes them. */
+  grantWebhookSecretRead(fn: StewardFunction): void {
+    this.bind(fn);
+    fn.addPolicy(
+      'WebhookSecrets',
+      [
+        new PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: [this.webhookSecretsArn] }),
+        this.keyStatement(KEY_ACTIONS_TO_READ, this.webhookSecretsArn),
+      ],
+      [
+        {
+          resource: this.webhookSecretsArn,
+          reason: `The dispatcher signs each delivery with the webhook's signing secret, read from ${this.prefix}steward-webhooks/steward/steward-webhook-<id>; the wildcard stands for the webhook id (and the random ARN suffix), read-only.`,
+        },
+      ],
+    );
+  }
+
   /** Task functions that push weights through the http driver: read the router's signing secret to sign the request. */
   grantRouterSecretRead(fn: StewardFunction): void {
     this.bind(fn);

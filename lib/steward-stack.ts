@@ -5,6 +5,7 @@ import { allContracts } from '#contracts/index';
 import type { RouteGroup } from '#http/operation';
 import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
 import { DeploymentWorkflow } from './constructs/deployment-workflow.ts';
+import { Notifications } from './constructs/notifications.ts';
 import { ScheduledJob } from './constructs/scheduled-job.ts';
 import { StewardApi } from './constructs/steward-api.ts';
 import { type HandlerName, StewardFunction } from './constructs/steward-function.ts';
@@ -62,6 +63,7 @@ export class StewardStack extends Stack {
   readonly healthCheckRunner: ScheduledJob;
   readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
+  readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
     super(scope, id, props);
@@ -149,6 +151,8 @@ export class StewardStack extends Stack {
       ...shared,
       table: this.table,
       handlerName: 'health-check-runner',
+      // Operational metrics (functions/monitoring/operational-metrics.ts) as EMF: no IAM needed.
+      environment: { POWERTOOLS_METRICS_NAMESPACE: 'Steward' },
       purpose: 'run the health checks that are due',
       every: Duration.minutes(1),
       // A missed tick is not retried: the next one, a minute later, runs whatever is due.
@@ -158,11 +162,22 @@ export class StewardStack extends Stack {
       ...shared,
       table: this.table,
       handlerName: 'alert-evaluator',
+      // Operational metrics (functions/monitoring/operational-metrics.ts) as EMF: no IAM needed.
+      environment: { POWERTOOLS_METRICS_NAMESPACE: 'Steward' },
       purpose: 'evaluate the alert rules',
       every: Duration.minutes(1),
       // A missed evaluation is not retried: the next one, a minute later, judges the same windows.
       retryAttempts: 0,
     });
+
+    // Notifications (issue 4): table stream → publisher → SNS topic → email subscriptions and the webhook dispatcher.
+    this.notifications = new Notifications(this, 'Notifications', {
+      ...shared,
+      table: this.table,
+      encryptionKey: key,
+      secretValues: this.secretValues,
+    });
+    this.notifications.grantSubscriptionsAndReplay(this.routeFunctions.alerts);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });
@@ -170,6 +185,14 @@ export class StewardStack extends Stack {
     new CfnOutput(this, 'DeploymentStateMachineArn', {
       description: 'The deployment workflow; each execution is named by its deployment id',
       value: this.deploymentWorkflow.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'NotificationTopicArn', {
+      description: 'Every alert, incident, deployment and health check state event, with attributes eventType, service, severity',
+      value: this.notifications.topic.topicArn,
+    });
+    new CfnOutput(this, 'NotificationDeadLetterQueueUrl', {
+      description: 'Notifications and webhook deliveries that could not be handled; an alarm watches its depth',
+      value: this.notifications.deadLetters.queueUrl,
     });
     new CfnOutput(this, 'SecretsPrefix', {
       description: 'Secrets Manager name prefix of the secret values Steward keeps',

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ensureBootstrapKey } from '#commands/api-keys';
@@ -19,7 +20,10 @@ import { localFileSecretStore } from '../functions/secrets/local-file-store.ts';
 import { memorySecretStore } from '../functions/secrets/local-store.ts';
 import { configureSecretValueStore } from '../functions/secrets/value-store.ts';
 import { createLocalServer } from '#local/server';
-import { publishToWebhooks } from '../functions/notifications/webhook-dispatcher.ts';
+import { localTopic, publishCommittedEvent, settleNotifications } from '../functions/notifications/local-topic.ts';
+import { configureNotificationTopic } from '../functions/notifications/topic.ts';
+import { configureMailer, mailer } from '../functions/notifications/mailer.ts';
+import { configureSubscriptionGateway, localSubscriptionGateway } from '../functions/notifications/subscription-gateway.ts';
 
 export interface RuntimeOptions {
   /** 0 picks a free port. */
@@ -53,6 +57,8 @@ export interface Runtime {
   adminKey: string;
   adminKeySource: 'given' | 'stored' | 'generated';
   dataDir: string | null;
+  /** Where notification emails go: an SMTP server, or the outbox folder of `.eml` files. */
+  mailTarget: string;
   close: () => Promise<void>;
 }
 
@@ -80,8 +86,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await reconcile();
   // Locally the services under test usually run on this machine: loopback is allowed (the banner says so).
   configureOutboundPolicy({ runtime: 'local' });
-  // Committed alert, incident, deployment and health check events go to matching webhooks (SNS on AWS, later).
-  configureEventPublisher(publishToWebhooks);
+  // Committed alert, incident, deployment and health check events are published to the in-process
+  // topic, which fans them out to email subscriptions and webhooks (a table stream and SNS on AWS).
+  configureNotificationTopic(localTopic);
+  configureEventPublisher(publishCommittedEvent);
+  // Email subscriptions are confirmed at once locally (even if NOTIFICATION_TOPIC_ARN happens to be set);
+  // mail goes to STEWARD_SMTP_URL, else to .eml files in the outbox folder.
+  configureSubscriptionGateway(localSubscriptionGateway);
+  configureMailer({ outboxDir: dataDir ? join(dataDir, 'outbox') : join(tmpdir(), 'steward-outbox') });
   const deployments = new LocalDeploymentExecutor();
   configureOrchestrator(deployments);
   const settledDeployments = await deployments.reconcile();
@@ -122,11 +134,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     adminKey,
     adminKeySource,
     dataDir,
+    mailTarget: mailer().target,
     deployments,
     settledDeployments,
     close: async () => {
       deployments.stopAll();
       configureEventPublisher(null);
+      await settleNotifications().catch(() => undefined);
+      configureNotificationTopic(null);
+      configureMailer(null);
+      configureSubscriptionGateway(null);
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(tick);

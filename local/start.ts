@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     OpenAPI    ${runtime.url}/openapi.json
     Data       ${runtime.dataDir ? `${runtime.dataDir}/ (kept across restarts)` : 'in memory (--memory): nothing is kept'}
     Outbound   checks and webhooks may reach public addresses and ${process.env.STEWARD_OUTBOUND_ALLOW === undefined ? 'loopback (127.0.0.0/8, ::1)' : `STEWARD_OUTBOUND_ALLOW=${process.env.STEWARD_OUTBOUND_ALLOW}`}; set STEWARD_OUTBOUND_ALLOW=cidr,...|loopback|none to change it
+    Email      notifications for subscriptions go to ${runtime.mailTarget}${process.env.STEWARD_SMTP_URL ? '' : ' (.eml files; set STEWARD_SMTP_URL=smtp://host:port to send them)'}
     Admin key  ${runtime.adminKey}
                (${keyNote})
 

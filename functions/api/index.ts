@@ -11,6 +11,7 @@ import { metricOperations } from '#api/metrics';
 import { secretOperations } from '#api/secrets';
 import { serviceOperations } from '#api/services';
 import { sloOperations } from '#api/slo';
+import { subscriptionOperations } from '#api/subscriptions';
 import { systemOperations } from '#api/system';
 import { versionOperations } from '#api/versions';
 import { webhookOperations } from '#api/webhooks';
@@ -33,6 +34,7 @@ export const allOperations: Operation[] = [
   ...alertOperations,
   ...incidentOperations,
   ...webhookOperations,
+  ...subscriptionOperations,
   ...systemOperations,
 ];
 

@@ -15,6 +15,7 @@ import {
   uptimePercent,
 } from '#domain/slo';
 import { implement, type Operation } from '#http/operation';
+import { incidentsOverlapping } from '#store/incidents';
 import { getService } from '#store/services';
 import { getSlo, listObservations, listServiceChecks, type SloTargets } from '#store/slo';
 
@@ -50,6 +51,7 @@ export const sloOperations: Operation[] = [
 
     const span = { from: now - windowMs, to: now };
     const coverage = coverageOf(observed, span);
+    const incidents = await incidentsOverlapping(name, new Date(span.from), new Date(span.to));
     let slo = null;
     if (target !== null) {
       const { target: _target, burnRate, ...errorBudget } = errorBudgetOf(coverage, target);
@@ -74,7 +76,14 @@ export const sloOperations: Operation[] = [
         uptimePercent: uptimePercent(coverage),
         coveragePercent: coveragePercent(coverage),
         latency: latencyOf(observed, span),
-        incidents: [],
+        incidents: incidents.map(({ id, title, severity, status, openedAt, resolvedAt }) => ({
+          id,
+          title,
+          severity,
+          status,
+          openedAt,
+          resolvedAt,
+        })),
         slo,
       },
     };

@@ -4,8 +4,9 @@ import { createWebhook, deleteWebhook, readWebhook, updateWebhook } from '#comma
 import * as contracts from '#contracts/webhooks';
 import type { Webhook } from '#domain/webhooks';
 import { implement, type Operation } from '#http/operation';
-import { sendTestEvent } from '../notifications/webhook-dispatcher.ts';
-import { getWebhookHealth, listDeliveries, listWebhooks } from '#store/webhooks';
+import { ConflictError, NotFoundError } from '#domain/errors';
+import { replayDeadLetter, sendTestEvent } from '../notifications/webhook-dispatcher.ts';
+import { getDeadLetter, getWebhookHealth, listDeadLetters, listDeliveries, listWebhooks } from '#store/webhooks';
 
 async function webhookView(webhook: Webhook) {
   const { rev, deletedAt: _deleted, ...fields } = webhook;
@@ -51,5 +52,35 @@ export const webhookOperations: Operation[] = [
   implement(contracts.listWebhookDeliveries, async (request) => {
     await readWebhook(request.params.id);
     return { status: 200, body: await listDeliveries(request.params.id, request.query) };
+  }),
+
+  implement(contracts.listWebhookDeadLetters, async (request) => {
+    await readWebhook(request.params.id);
+    const page = await listDeadLetters(request.params.id, request.query);
+    return {
+      status: 200,
+      body: {
+        items: page.items.map(({ eventId, type, attempts, error, at, payload }) => ({
+          eventId,
+          type,
+          attempts,
+          error,
+          at,
+          event: JSON.parse(payload) as Record<string, unknown>,
+        })),
+        nextCursor: page.nextCursor,
+      },
+    };
+  }),
+
+  implement(contracts.replayWebhookDeadLetter, async (request) => {
+    const { webhook } = await readWebhook(request.params.id);
+    if (!(await getDeadLetter(webhook.id, request.params.eventId))) {
+      throw new NotFoundError(`Webhook ${webhook.id} has no parked event ${request.params.eventId}.`);
+    }
+    const outcome = await replayDeadLetter(webhook, request.params.eventId);
+    if (outcome === 'not-parked') throw new ConflictError(`Event ${request.params.eventId} is being replayed already.`);
+    const { webhookId: _id, ...view } = outcome;
+    return { status: 200, body: view };
   }),
 ];

@@ -18,9 +18,21 @@ import {
 import { NotFoundError, ValidationError } from '#domain/errors';
 import type { HealthCheck } from '#domain/health-check';
 import type { Labels } from '#domain/metrics';
-import { alertItem, alertRuleItem, getAlert, getAlertRule, getHead, getSeries, listOpenSeries, seriesItem } from '#store/alerts';
+import { daysUntil, rotationDueAt, type Secret } from '#domain/secret';
+import {
+  alertItem,
+  alertRuleItem,
+  getAlert,
+  getAlertRule,
+  getHead,
+  getSeries,
+  listOpenCriticalAlerts,
+  listOpenSeries,
+  seriesItem,
+} from '#store/alerts';
 import type { Actor, Item } from '#store/event-log';
 import { executeCommand } from '#store/event-log';
+import { joinedIncidentOf } from '#store/incidents';
 import { keys } from '#store/keys';
 import { getService } from '#store/services';
 
@@ -28,7 +40,8 @@ import { getService } from '#store/services';
  * Alert commands. A rule's definition and every transition of its series (pending, firing,
  * resolved, cleared) are events on the rule's aggregate (`ALERTRULE#<id>`), the rule's head last,
  * so "one open alert per rule and label set" is decided atomically there. A health check's own
- * alert is an effect of its `healthcheck.state_changed` event. Acknowledging is an event on
+ * alert is an effect of its `healthcheck.state_changed` event; a secret's, of its `secret.expiring`
+ * and `secret.rotation_due` notices (and resolved by its next value). Acknowledging is an event on
  * whichever aggregate owns the alert.
  */
 
@@ -336,6 +349,99 @@ export async function healthCheckAlertEffects(
   return { effects: [], alertId: null, opened: null };
 }
 
+const SEVERITY_RANK: Record<Alert['severity'], number> = { info: 0, warning: 1, critical: 2 };
+
+export type SecretNotice = 'expiring' | 'rotation_due';
+type SecretRef = Pick<Secret, 'service' | 'environment' | 'name'>;
+
+const SECRET_SERIES_LABELS = (secret: SecretRef): Labels => ({
+  service: secret.service,
+  environment: secret.environment,
+  secret: secret.name,
+});
+
+/** What a notice says as an alert: expiring is a warning (critical once expired), rotation due is info. */
+function secretNoticeAlert(secret: Secret, notice: SecretNotice, now: Date): Pick<Alert, 'name' | 'severity' | 'summary'> {
+  const where = `Secret ${secret.name} of ${secret.service} in ${secret.environment}`;
+  if (notice === 'expiring' && secret.expiresAt !== null) {
+    if (Date.parse(secret.expiresAt) <= now.getTime()) {
+      return { name: `Secret ${secret.name} expired`, severity: 'critical', summary: `${where} expired at ${secret.expiresAt}` };
+    }
+    const days = daysUntil(secret.expiresAt, now);
+    return {
+      name: `Secret ${secret.name} expiring`,
+      severity: 'warning',
+      summary: `${where} expires at ${secret.expiresAt} (${days} ${days === 1 ? 'day' : 'days'} left)`,
+    };
+  }
+  return {
+    name: `Secret ${secret.name} due for rotation`,
+    severity: 'info',
+    summary: `${where} is due for rotation since ${rotationDueAt(secret)} (every ${secret.rotationDays} ${secret.rotationDays === 1 ? 'day' : 'days'})`,
+  };
+}
+
+/**
+ * The effects a secret notice (`secret.expiring`, `secret.rotation_due`) has on the secret's own
+ * alert, read inside the notice's decision on the secrets aggregate so it is atomic with it: one
+ * open alert per secret. A notice opens it; a later notice while it is open raises its severity
+ * (and says why) when it is more severe, else changes nothing. `opened` is the alert when it is
+ * critical and new or newly critical, for the incident step after.
+ */
+export async function secretNoticeAlertEffects(
+  secret: Secret,
+  notice: SecretNotice,
+  now: Date,
+): Promise<{ effects: Item[]; opened: Alert | null }> {
+  const aggregate = keys.secretsAggregate(secret.service);
+  const labels = SECRET_SERIES_LABELS(secret);
+  const raised = secretNoticeAlert(secret, notice, now);
+  const series = await getSeries(aggregate, labels);
+  if (series.state.state === 'firing') {
+    const open = await getAlert(series.state.alertId);
+    if (open && open.alert.status !== 'resolved') {
+      if (SEVERITY_RANK[raised.severity] <= SEVERITY_RANK[open.alert.severity]) return { effects: [], opened: null };
+      const next: Alert = { ...open.alert, ...raised };
+      return { effects: [alertItem(next, aggregate)], opened: next.severity === 'critical' ? next : null };
+    }
+  }
+  const at = now.toISOString();
+  const next: SeriesState = { state: 'firing', since: at, firedAt: at, alertId: ulid() };
+  const alert: Alert = {
+    id: next.alertId,
+    source: { kind: 'secret', environment: secret.environment, name: secret.name },
+    ...raised,
+    service: secret.service,
+    labels,
+    status: 'firing',
+    value: null,
+    startedAt: at,
+    firedAt: at,
+    resolvedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+  };
+  return {
+    effects: [seriesItem(aggregate, labels, next), alertItem(alert, aggregate)],
+    opened: alert.severity === 'critical' ? alert : null,
+  };
+}
+
+/**
+ * The effects of a secret getting a new value (and with it a new expiry and rotation clock) or
+ * being deleted: its open alert resolves. Read inside that change's decision, on the secrets aggregate.
+ */
+export async function secretAlertResolveEffects(secret: SecretRef, at: string): Promise<Item[]> {
+  const aggregate = keys.secretsAggregate(secret.service);
+  const labels = SECRET_SERIES_LABELS(secret);
+  const series = await getSeries(aggregate, labels);
+  if (series.state.state !== 'firing') return [];
+  const effects: Item[] = [seriesItem(aggregate, labels, { state: 'inactive' })];
+  const open = await getAlert(series.state.alertId);
+  if (open && open.alert.status !== 'resolved') effects.push(alertItem({ ...open.alert, status: 'resolved', resolvedAt: at }, aggregate));
+  return effects;
+}
+
 export type AcknowledgeOutcome = 'acknowledged' | 'already' | 'not_found';
 export interface AcknowledgeResult {
   outcome: AcknowledgeOutcome;
@@ -381,4 +487,25 @@ export async function acknowledgeAlert(
       result: () => ({ outcome: 'acknowledged', alert: next }),
     };
   });
+}
+
+/**
+ * The repair sweep for the second step after a critical alert fires. The alert is recorded on
+ * its own aggregate first and joins its service's incident right after; a process that dies in
+ * between leaves it open outside any incident. The alert evaluator runs this every tick: it
+ * reads only the open critical alerts (a sparse index), and joins each one that has not joined
+ * (`joinIncidentForAlert` is idempotent, so racing the normal second step is harmless).
+ * Returns how many it joined; one failing never stops the others.
+ */
+export async function joinStrandedCriticalAlerts(actor: Actor, requestId: string): Promise<number> {
+  let joined = 0;
+  for (const candidate of await listOpenCriticalAlerts()) {
+    if (await joinedIncidentOf(candidate.service, candidate.id)) continue;
+    // The index only nominates: act on the alert as it is now.
+    const current = await getAlert(candidate.id);
+    if (!current || current.alert.status === 'resolved' || current.alert.severity !== 'critical') continue;
+    const outcome = await joinIncidentIfCritical(current.alert, actor, requestId);
+    if (outcome && outcome.outcome !== 'already') joined++;
+  }
+  return joined;
 }

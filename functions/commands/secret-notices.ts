@@ -1,4 +1,7 @@
+import { secretNoticeAlertEffects } from '#commands/alerts';
 import type { CommandContext } from '#commands/context';
+import { joinIncidentIfCritical } from '#commands/incidents';
+import type { Alert } from '#domain/alerts';
 import type { EventType } from '#domain/events';
 import { daysUntil, noticesDue, rotationDueAt, type Secret, secretSubject } from '#domain/secret';
 import { executeCommand } from '#store/event-log';
@@ -12,6 +15,10 @@ import { getSecretWithHead, listAllSecrets, secretItem, secretsHeadItem } from '
  * secret (`expiryNoticeAt`, `rotationNoticeAt`), so later runs stay quiet until a new value
  * clears the stamps. Runs that overlap cannot raise twice: each event is decided on a
  * consistent read and committed after the sequence number it read.
+ *
+ * Each notice also raises the secret's alert in the same event (one open alert per secret:
+ * `warning` when expiring, `critical` once expired, `info` when rotation is due), which a new
+ * value or the secret's deletion resolves; a critical one then opens or joins an incident.
  */
 
 type Notice = 'expiring' | 'rotation_due';
@@ -51,12 +58,17 @@ function eventTypeOf(notice: Notice): EventType {
 
 async function raiseNotice(nominee: Secret, notice: Notice, now: Date, context: CommandContext): Promise<boolean> {
   const { service, environment, name } = nominee;
-  return executeCommand<boolean>(keys.secretsAggregate(service), async () => {
+  // A critical alert the recorded notice opened: it opens or joins an incident right after.
+  let opened: Alert | null = null;
+  const raised = await executeCommand<boolean>(keys.secretsAggregate(service), async () => {
+    opened = null;
     const { head, current } = await getSecretWithHead(service, environment, name);
     if (!current || !noticesDue(current.secret, now).includes(notice)) return { unchanged: false };
     const secret = current.secret;
     const at = now.toISOString();
     const next: Secret = notice === 'expiring' ? { ...secret, expiryNoticeAt: at } : { ...secret, rotationNoticeAt: at };
+    const alert = await secretNoticeAlertEffects(secret, notice, now);
+    opened = alert.opened;
     return {
       expectedSeq: head.seq,
       event: {
@@ -66,11 +78,13 @@ async function raiseNotice(nominee: Secret, notice: Notice, now: Date, context: 
         service,
         subject: secretSubject(service, environment, name),
         changes: { before: noticeFields(secret, notice), after: noticeFields(next, notice, now) },
-        effects: [secretItem(next, current.valueVersionId), secretsHeadItem(service)],
+        effects: [...alert.effects, secretItem(next, current.valueVersionId), secretsHeadItem(service)],
       },
       result: () => true,
     };
   });
+  if (raised) await joinIncidentIfCritical(opened, context.actor, context.requestId);
+  return raised;
 }
 
 /** What the event says: the stamp, and for the record what made the condition hold. */

@@ -1,3 +1,4 @@
+import { secretAlertResolveEffects } from '#commands/alerts';
 import { type CommandContext, etagOf, headerMatches } from '#commands/context';
 import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError } from '#domain/errors';
 import {
@@ -134,7 +135,8 @@ export async function putSecret(
           before: existing ? audited(existing.secret) : null,
           after: { ...audited(next), valueChanged: true, valueVersionId: versionId },
         },
-        effects: effects(next, versionId),
+        // A new value (with its expiry and rotation clock) resolves the secret's expiry/rotation alert.
+        effects: [...(await secretAlertResolveEffects(ref, now.toISOString())), ...effects(next, versionId)],
       },
       result: () => ({ secret: next, created }),
     };
@@ -242,6 +244,8 @@ export async function deleteSecret(ref: SecretRef, recoveryDays: number, context
     checkIfMatch(ref, existing.secret, context.ifMatch);
     if (existing.secret.status === 'scheduled_deletion') return { unchanged: existing.secret };
     const next = scheduleSecretDeletion(existing.secret, deletionDate);
+    // So does deleting it.
+    const resolved = await secretAlertResolveEffects(ref, new Date().toISOString());
     return {
       expectedSeq: head.seq,
       event: {
@@ -251,7 +255,7 @@ export async function deleteSecret(ref: SecretRef, recoveryDays: number, context
         service: ref.service,
         subject: secretSubject(ref.service, ref.environment, ref.name),
         changes: { before: audited(existing.secret), after: { ...audited(next), recoveryDays } },
-        effects: effects(next, existing.valueVersionId),
+        effects: [...resolved, ...effects(next, existing.valueVersionId)],
       },
       result: () => next,
     };

@@ -9,6 +9,7 @@ import { metricContracts } from '#contracts/metrics';
 import { secretContracts } from '#contracts/secrets';
 import { serviceContracts } from '#contracts/services';
 import { sloContracts } from '#contracts/slo';
+import { subscriptionContracts } from '#contracts/subscriptions';
 import { systemContracts } from '#contracts/system';
 import { versionContracts } from '#contracts/versions';
 import { webhookContracts } from '#contracts/webhooks';
@@ -32,5 +33,6 @@ export const allContracts: Contract[] = [
   ...alertContracts,
   ...incidentContracts,
   ...webhookContracts,
+  ...subscriptionContracts,
   ...systemContracts,
 ];

@@ -1,5 +1,7 @@
 import { defineContract } from '#http/operation';
 import {
+  DeadLetterPage,
+  DeadLetterParams,
   DeliveryPage,
   TestDeliveryView,
   WebhookCreate,
@@ -124,4 +126,47 @@ export const listWebhookDeliveries = defineContract({
   responses: { 200: { description: 'A page of attempts.', schema: DeliveryPage }, 404: { description: 'No such webhook.' } },
 });
 
-export const webhookContracts = [createWebhook, listWebhooks, getWebhook, updateWebhook, deleteWebhook, testWebhook, listWebhookDeliveries];
+export const listWebhookDeadLetters = defineContract({
+  operationId: 'listWebhookDeadLetters',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/webhooks/{id}/dead-letters',
+  summary: 'List the events every attempt failed to deliver',
+  description:
+    'Parked events stay here until a replay delivers them. On AWS each is also sent to the dispatcher dead-letter queue, whose depth alarm tells operators.',
+  access: 'admin',
+  params: WebhookParams,
+  query: WebhooksQuery,
+  responses: { 200: { description: 'A page of parked events.', schema: DeadLetterPage }, 404: { description: 'No such webhook.' } },
+});
+
+export const replayWebhookDeadLetter = defineContract({
+  operationId: 'replayWebhookDeadLetter',
+  group,
+  tag,
+  method: 'POST',
+  path: '/v1/webhooks/{id}/dead-letters/{eventId}/replay',
+  summary: 'Deliver a parked event again',
+  description:
+    'Delivers the parked event to the webhook now, with the usual retries and the same `webhook-id`, and answers how it went: `delivered` removes it from the list, `parked` keeps it there.',
+  access: 'admin',
+  params: DeadLetterParams,
+  responses: {
+    200: { description: 'The replay.', schema: TestDeliveryView },
+    404: { description: 'No such webhook, or no such parked event.' },
+    409: { description: 'A replay of this event is running.' },
+  },
+});
+
+export const webhookContracts = [
+  createWebhook,
+  listWebhooks,
+  getWebhook,
+  updateWebhook,
+  deleteWebhook,
+  testWebhook,
+  listWebhookDeliveries,
+  listWebhookDeadLetters,
+  replayWebhookDeadLetter,
+];

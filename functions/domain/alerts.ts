@@ -43,8 +43,11 @@ export interface AlertRule extends AlertRuleSettings {
   deletedAt: string | null;
 }
 
-/** Where an alert came from: a rule and one label set, or a health check turning unhealthy. */
-export type AlertSource = { kind: 'rule'; ruleId: string } | { kind: 'healthcheck'; checkId: string };
+/** Where an alert came from: a rule and one label set, a health check turning unhealthy, or a secret's expiry or rotation notice. */
+export type AlertSource =
+  | { kind: 'rule'; ruleId: string }
+  | { kind: 'healthcheck'; checkId: string }
+  | { kind: 'secret'; environment: string; name: string };
 
 export interface Alert {
   id: string;
@@ -55,7 +58,7 @@ export interface Alert {
   severity: Severity;
   status: AlertStatus;
   summary: string;
-  /** The value that made it fire (null for health-check alerts). */
+  /** The value that made it fire (null for health-check and secret alerts). */
   value: number | null;
   /** When the condition first held (the start of pending). */
   startedAt: string;

@@ -135,6 +135,16 @@ export const EVENT_CATALOGUE = {
     severity: 'warning',
     critical: false,
   },
+  'subscription.created': {
+    description: 'An email subscription was created; on AWS the address must confirm it before mail arrives.',
+    severity: 'info',
+    critical: false,
+  },
+  'subscription.deleted': {
+    description: 'An email subscription was deleted; nothing more is mailed to it.',
+    severity: 'info',
+    critical: false,
+  },
   'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
 } as const satisfies Record<string, EventTypeInfo>;
 

@@ -1,6 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { logger } from '#http/logger';
 import { evaluateRules } from '../monitoring/evaluator.ts';
+import { publishOperationalMetrics } from '../monitoring/operational-metrics.ts';
 
 /**
  * Scheduled (EventBridge, every minute; locally the runtime's tick): evaluates every alert rule
@@ -9,8 +10,13 @@ import { evaluateRules } from '../monitoring/evaluator.ts';
 export async function handler(event?: Partial<Pick<ScheduledEvent, 'time'>>, context?: Pick<Context, 'awsRequestId'>) {
   const scheduled = event?.time ? new Date(event.time) : undefined;
   const now = scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : new Date();
-  const outcome = await evaluateRules(now, { requestId: context?.awsRequestId ?? `alert-evaluator-${now.toISOString()}` });
-  const moved = Object.values(outcome.transitions).reduce((total, count) => total + count, 0);
-  if (moved > 0 || outcome.failed > 0) logger.info('alert rules evaluated', { ...outcome });
-  return outcome;
+  try {
+    const outcome = await evaluateRules(now, { requestId: context?.awsRequestId ?? `alert-evaluator-${now.toISOString()}` });
+    const moved = Object.values(outcome.transitions).reduce((total, count) => total + count, 0);
+    if (moved > 0 || outcome.failed > 0 || outcome.repaired > 0) logger.info('alert rules evaluated', { ...outcome });
+    return outcome;
+  } finally {
+    // AlertsFired, as EMF on Lambda.
+    publishOperationalMetrics();
+  }
 }

@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { logger } from '#http/logger';
+import { publishOperationalMetrics } from '../monitoring/operational-metrics.ts';
 import { runDueChecks } from '../monitoring/runner.ts';
 
 /**
@@ -9,7 +10,12 @@ import { runDueChecks } from '../monitoring/runner.ts';
 export async function handler(event?: Partial<Pick<ScheduledEvent, 'time'>>, context?: Pick<Context, 'awsRequestId'>) {
   const scheduled = event?.time ? new Date(event.time) : undefined;
   const now = scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : new Date();
-  const outcome = await runDueChecks(now, { requestId: context?.awsRequestId ?? `health-check-runner-${now.toISOString()}` });
-  if (outcome.ran > 0) logger.info('health checks run', outcome);
-  return outcome;
+  try {
+    const outcome = await runDueChecks(now, { requestId: context?.awsRequestId ?? `health-check-runner-${now.toISOString()}` });
+    if (outcome.ran > 0) logger.info('health checks run', outcome);
+    return outcome;
+  } finally {
+    // HealthChecksRun / HealthChecksFailed, as EMF on Lambda.
+    publishOperationalMetrics();
+  }
 }

@@ -1,4 +1,4 @@
-import { observeSeries } from '#commands/alerts';
+import { joinStrandedCriticalAlerts, observeSeries } from '#commands/alerts';
 import { type AlertRule, compare, parseDuration, type Transition, valuesBySeries } from '#domain/alerts';
 import { type Labels, matchesLabels, seriesKey } from '#domain/metrics';
 import { logger } from '#http/logger';
@@ -6,13 +6,15 @@ import { allAlertRules, listOpenSeries } from '#store/alerts';
 import type { Actor } from '#store/event-log';
 import { keys } from '#store/keys';
 import { querySamples } from '#store/metrics';
+import { recordAlertsFired } from './operational-metrics.ts';
 
 /**
  * The alert rule evaluator: once a tick (EventBridge every minute on AWS, the local runtime's
  * timer), each live rule reads its metric over its window through the metrics query path,
  * reduces every label set to one value, and records each series' transition as an event on the
  * rule. Series that are pending or firing but saw no samples count as "condition does not hold".
- * One rule failing (a bad window, too many samples) never stops the others.
+ * One rule failing (a bad window, too many samples) never stops the others. Each tick ends with
+ * the repair sweep that joins open critical alerts a crash left outside any incident.
  */
 
 const EVALUATOR_ACTOR: Actor = { keyId: 'system', name: 'alert-evaluator' };
@@ -22,11 +24,18 @@ export interface EvaluationOutcome {
   rules: number;
   failed: number;
   transitions: Record<Exclude<Transition, 'none'>, number>;
+  /** Open critical alerts the repair sweep joined to an incident. */
+  repaired: number;
 }
 
 export async function evaluateRules(now: Date = new Date(), options: { requestId?: string } = {}): Promise<EvaluationOutcome> {
   const rules = await allAlertRules();
-  const outcome: EvaluationOutcome = { rules: rules.length, failed: 0, transitions: { pending: 0, firing: 0, resolved: 0, cleared: 0 } };
+  const outcome: EvaluationOutcome = {
+    rules: rules.length,
+    failed: 0,
+    transitions: { pending: 0, firing: 0, resolved: 0, cleared: 0 },
+    repaired: 0,
+  };
   const requestId = options.requestId ?? `alert-evaluator-${now.toISOString()}`;
   let next = 0;
   const worker = async () => {
@@ -41,6 +50,12 @@ export async function evaluateRules(now: Date = new Date(), options: { requestId
     }
   };
   await Promise.all(Array.from({ length: Math.min(RULE_CONCURRENCY, rules.length) }, worker));
+  try {
+    outcome.repaired = await joinStrandedCriticalAlerts(EVALUATOR_ACTOR, requestId);
+  } catch (error) {
+    logger.error('alert incident repair sweep failed', { error: String(error) });
+  }
+  recordAlertsFired(outcome.transitions.firing);
   return outcome;
 }
 

@@ -9,20 +9,26 @@ import {
   type HealthState,
   nextState,
 } from '#domain/health-check';
+import type { MetricSample } from '#domain/metrics';
 import { logger } from '#http/logger';
 import { OutboundFailureError, OutboundRefusedError, type SafeResponse, safeFetch } from '#outbound/safe-fetch';
 import type { Actor } from '#store/event-log';
+import { batchWriteAll, type WriteRequest } from '#store/buckets';
 import {
   claimRun,
   completeRun,
   deleteRunState,
-  getHealthCheck,
+  getHealthCheckHead,
+  getHealthCheckHeads,
   getRunState,
   listDueRuns,
   putResult,
+  type RunState,
+  resultWrites,
   sweepExpiredResults,
 } from '#store/health-checks';
-import { putSamples } from '#store/metrics';
+import { putSamples, sampleWrites } from '#store/metrics';
+import { recordCheckRuns } from './operational-metrics.ts';
 
 /**
  * The health-check runner: once a tick (EventBridge every minute on AWS, the local runtime's
@@ -31,7 +37,28 @@ import { putSamples } from '#store/metrics';
  * failed result with its reason; it never fails the run.
  */
 
-export const RUNNER_CONCURRENCY = 20;
+/**
+ * Checks in flight at once, unless STEWARD_HEALTH_CHECK_CONCURRENCY says otherwise (see
+ * runnerConcurrency). A check is I/O: a socket and at most one buffered response body (1 MiB
+ * cap), so CPU and memory are not the bound on a 256 MB Lambda; the 60 s timeout is. A tick of
+ * MAX_CHECKS_PER_TICK checks takes ceil(checks / bound) waves of the slowest target in each:
+ * at 20, 50 waves; at 50, 20 waves (1,000 checks answering in 1 s: 20 s, not 50 s), with at most
+ * 50 MiB of bodies in memory and well within Lambda's 1,024 file descriptors.
+ */
+export const RUNNER_CONCURRENCY = 50;
+/** The most a deployment can set: beyond this, sockets and buffered bodies crowd a small Lambda. */
+const MAX_RUNNER_CONCURRENCY = 200;
+
+/** The runner's concurrency bound: STEWARD_HEALTH_CHECK_CONCURRENCY (1–200) when set, else RUNNER_CONCURRENCY. */
+export function runnerConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.STEWARD_HEALTH_CHECK_CONCURRENCY;
+  if (raw === undefined || raw === '') return RUNNER_CONCURRENCY;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_RUNNER_CONCURRENCY) {
+    throw new Error(`STEWARD_HEALTH_CHECK_CONCURRENCY must be a whole number from 1 to ${MAX_RUNNER_CONCURRENCY}, not ${raw}.`);
+  }
+  return value;
+}
 /** Checks taken per tick; the rest stay due and go first on the next one. */
 export const MAX_CHECKS_PER_TICK = 1000;
 
@@ -63,43 +90,146 @@ function nextSlot(dueAt: string, intervalSeconds: number, now: Date): string {
   return new Date(next).toISOString();
 }
 
-/** One tick: runs every due check once. `now` is the tick's scheduled time. */
+/** Heads read per BatchGet during a tick; the next chunk is read as the current one starts. */
+const HEAD_CHUNK = 100;
+
+/**
+ * The heads of the due checks, read 100 to a BatchGet as the tick reaches them rather than one
+ * GetItem each: a head is at most one chunk's run time older than a per-check read would be, and
+ * a check deleted meanwhile is still caught, by its claim (deleting removes the run item).
+ */
+function headReader(ids: readonly string[]): (index: number) => Promise<HealthCheck | undefined> {
+  const chunks = new Map<number, Promise<Map<string, HealthCheck>>>();
+  const chunk = (n: number) => {
+    let read = chunks.get(n);
+    if (!read && n * HEAD_CHUNK < ids.length) {
+      read = getHealthCheckHeads(ids.slice(n * HEAD_CHUNK, (n + 1) * HEAD_CHUNK));
+      read.catch(() => undefined); // whoever awaits it handles the failure
+      chunks.set(n, read);
+    }
+    return read;
+  };
+  return async (index) => {
+    const id = ids[index] as string;
+    const n = Math.floor(index / HEAD_CHUNK);
+    const read = chunk(n) as Promise<Map<string, HealthCheck>>;
+    chunk(n + 1);
+    // A failed BatchGet costs its checks nothing but a GetItem each.
+    return read.then((heads) => heads.get(id)).catch(() => getHealthCheckHead(id));
+  };
+}
+
+/** BatchWrite's most requests a call. */
+const WRITE_BATCH = 25;
+
+/**
+ * The unconditional puts of a tick (results, their day-bucket markers, the health metric samples
+ * and their hour-bucket markers), written 25 to a BatchWrite as they gather instead of a Put or
+ * two and a BatchWrite per check. Requests are deduplicated by key (a BatchWrite must not name an
+ * item twice; every check's samples share the hour's markers). A result reaches its bucket a few
+ * checks later than its run item, and at the latest before the tick returns; a failed batch is
+ * logged and never fails a run, as recording the metrics alone never did.
+ */
+class TickWrites {
+  private pending = new Map<string, WriteRequest>();
+  private readonly batches: Promise<void>[] = [];
+
+  add(writes: readonly WriteRequest[]): void {
+    for (const write of writes) {
+      const key = 'PutRequest' in write ? write.PutRequest.Item : write.DeleteRequest.Key;
+      this.pending.set(`${String(key.PK)}\u0000${String(key.SK)}`, write);
+    }
+    while (this.pending.size >= WRITE_BATCH) this.flush(WRITE_BATCH);
+  }
+
+  /** Writes what is left, and waits for every batch of the tick. */
+  async close(): Promise<void> {
+    while (this.pending.size > 0) this.flush(WRITE_BATCH);
+    await Promise.all(this.batches);
+  }
+
+  private flush(size: number): void {
+    const batch: WriteRequest[] = [];
+    for (const [key, write] of this.pending) {
+      if (batch.length === size) break;
+      batch.push(write);
+      this.pending.delete(key);
+    }
+    this.batches.push(
+      batchWriteAll(batch).catch((error) =>
+        logger.error('health check results and metrics not recorded', { items: batch.length, error: String(error) }),
+      ),
+    );
+  }
+}
+
+/** One tick: runs every due check once, and counts the runs and failed results (operational metrics). `now` is the tick's scheduled time. */
 export async function runDueChecks(
   now: Date = new Date(),
   options: { concurrency?: number; requestId?: string } = {},
-): Promise<{ due: number; ran: number }> {
+): Promise<{ due: number; ran: number; failed: number }> {
   const due = await listDueRuns(now, MAX_CHECKS_PER_TICK);
+  const headOf = headReader(due.map((run) => run.checkId));
+  const writes = new TickWrites();
   let ran = 0;
-  await pool(due, options.concurrency ?? RUNNER_CONCURRENCY, async (run) => {
-    const stored = await getHealthCheck(run.checkId);
-    if (!stored || stored.check.deletedAt) {
-      await deleteRunState(run.checkId);
-      return;
-    }
-    const check = stored.check;
-    if (!(await claimRun(check.id, run.dueKey, nextSlot(run.nextRunAt, check.intervalSeconds, now)))) return;
-    await runCheck(check, options.requestId ?? `health-check-runner-${now.toISOString()}`);
-    ran++;
-  });
-  return { due: due.length, ran };
+  let failed = 0;
+  try {
+    await pool(
+      due.map((run, index) => ({ run, index })),
+      options.concurrency ?? runnerConcurrency(),
+      async ({ run, index }) => {
+        const check = await headOf(index);
+        if (!check || check.deletedAt) {
+          await deleteRunState(run.checkId);
+          return;
+        }
+        const claimed = await claimRun(check.id, run.dueKey, nextSlot(run.nextRunAt, check.intervalSeconds, now));
+        if (!claimed) return;
+        const { result } = await runCheck(check, options.requestId ?? `health-check-runner-${now.toISOString()}`, { claimed, writes });
+        ran++;
+        if (!result.ok) failed++;
+      },
+    );
+  } finally {
+    await writes.close();
+  }
+  recordCheckRuns(ran, failed);
+  return { due: due.length, ran, failed };
 }
 
-/** Runs one check now and records the result, the counters and a state change if there is one. */
-export async function runCheck(check: HealthCheck, requestId: string): Promise<RunOutcome> {
+/**
+ * Runs one check now and records the result, the counters and a state change if there is one.
+ * The runner's tick passes the run item its claim returned (so a completion usually needs no
+ * read first) and its batched writes; a run on its own writes its result before it returns.
+ */
+export async function runCheck(
+  check: HealthCheck,
+  requestId: string,
+  options: { claimed?: RunState; writes?: TickWrites } = {},
+): Promise<RunOutcome> {
   const result = await execute(check);
+  let claimed = options.claimed;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const run = await getRunState(check.id);
+    // The claim's run item first; after a lost completion (another run completed first), a fresh read.
+    const run = claimed ?? (await getRunState(check.id));
+    claimed = undefined;
     if (!run) {
       // Deleted meanwhile: keep the result (it happened) but nothing else.
-      await putResult(result, null);
+      if (options.writes) options.writes.add(resultWrites(result, null));
+      else await putResult(result, null);
       return { result, state: check.state, stateChanged: false };
     }
     const counters = countResult(run, result.ok);
     if (!(await completeRun(run, counters, result))) continue; // another run completed first: count on top of it
-    await putResult(result, run.lastBucket);
-    await recordHealthMetrics(check, result);
+    if (options.writes) {
+      options.writes.add([...resultWrites(result, run.lastBucket), ...sampleWrites(healthSamples(check, result))]);
+    } else {
+      await putResult(result, run.lastBucket);
+      await recordHealthMetrics(check, result);
+    }
     // Decide on the head as it is now, not as the run began: another run may have moved it.
-    const current = (await getHealthCheck(check.id))?.check ?? check;
+    // The head alone is enough to decide on; recordStateChange reads it again, in full, to append.
+    const current = (await getHealthCheckHead(check.id)) ?? check;
     const state = nextState(current.state, counters, current);
     let stateChanged = false;
     if (state !== current.state) {
@@ -125,15 +255,20 @@ export async function runCheck(check: HealthCheck, requestId: string): Promise<R
 
 /**
  * Every result is also two metric samples, `health.latency_ms` and `health.success` (1 or 0),
- * labelled with the service, environment and check. Losing them never fails the run.
+ * labelled with the service, environment and check.
  */
-async function recordHealthMetrics(check: HealthCheck, result: HealthCheckResult): Promise<void> {
+function healthSamples(check: HealthCheck, result: HealthCheckResult): MetricSample[] {
   const labels = { service: check.service, environment: check.environment, check: check.id };
+  return [
+    { name: 'health.latency_ms', type: 'gauge', value: result.latencyMs, labels, timestamp: result.at },
+    { name: 'health.success', type: 'gauge', value: result.ok ? 1 : 0, labels, timestamp: result.at },
+  ];
+}
+
+/** Writes a result's metric samples now; losing them never fails the run. */
+async function recordHealthMetrics(check: HealthCheck, result: HealthCheckResult): Promise<void> {
   try {
-    await putSamples([
-      { name: 'health.latency_ms', type: 'gauge', value: result.latencyMs, labels, timestamp: result.at },
-      { name: 'health.success', type: 'gauge', value: result.ok ? 1 : 0, labels, timestamp: result.at },
-    ]);
+    await putSamples(healthSamples(check, result));
   } catch (error) {
     logger.warn('health check metrics not recorded', { checkId: check.id, error: String(error) });
   }

@@ -2,28 +2,44 @@ import { Webhook as Signer } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { disableWebhook, webhookSecret } from '#commands/webhooks';
 import { timeScale } from '#deployments/clock';
+import type { NotificationBody } from '#domain/notifications';
 import { SYSTEM_PRINCIPAL } from '#domain/roles';
 import { matchesEvents, WEBHOOK_TEST_EVENT, type Webhook } from '#domain/webhooks';
 import { OutboundRefusedError, safeFetch } from '#outbound/safe-fetch';
-import type { StoredEvent } from '#store/event-log';
-import { allWebhooks, claimDelivery, parkDeadLetter, recordAttempt, recordOutcome } from '#store/webhooks';
+import {
+  allWebhooks,
+  claimDelivery,
+  type DeadLetter,
+  getDeadLetter,
+  parkDeadLetter,
+  reclaimParked,
+  recordAttempt,
+  recordOutcome,
+  removeDeadLetter,
+  settleClaim,
+} from '#store/webhooks';
+import { recordDeliveryFailed } from '../monitoring/operational-metrics.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /**
  * Delivers events to webhooks, signed per the Standard Webhooks specification: `webhook-id` is
  * the event id (receivers dedupe on it), `webhook-timestamp` the signing time, `webhook-signature`
  * `v1,<base64 HMAC-SHA256>` over `id.timestamp.body`. Each (webhook, event) is claimed once, so a
- * duplicate notification sends nothing. Failed attempts are retried with exponential backoff and
- * full jitter; an event that still fails is parked in the dead-letter list (locally; on AWS the
- * dispatcher Lambda's SQS dead-letter queue will take that role), and a run of failed events
- * disables the webhook with a `webhook.disabled` event.
+ * duplicate notification sends nothing; a claim whose holder died is taken over after its lease.
+ * Failed attempts are retried with exponential backoff and full jitter; an event that still fails
+ * is parked (listed and replayable per webhook, and sent to the dead-letter queue on AWS, whose
+ * depth alarm tells operators), and a run of failed events disables the webhook with a
+ * `webhook.disabled` event. The same code runs in the dispatcher Lambda subscribed to the SNS
+ * topic and behind the local runtime's in-process topic.
  */
 
+/** What a webhook receives: a notification body (`NotificationBody`), or the test event. */
 export interface WebhookEvent {
   /** The event id: the same on every attempt and every webhook. */
   id: string;
   type: string;
   timestamp: string;
-  data: Record<string, unknown>;
+  data: NotificationBody['data'] | Record<string, unknown>;
 }
 
 export interface DeliverySettings {
@@ -59,33 +75,6 @@ export function configureWebhookDelivery(next: Partial<DeliverySettings> | null)
 
 export function deliverySettings(): DeliverySettings {
   return { ...defaultSettings(), ...overrides };
-}
-
-/** The event types that leave Steward by webhook (the rest stay in the audit trail). */
-export function isPublished(type: string): boolean {
-  return (
-    type.startsWith('alert.') ||
-    type.startsWith('incident.') ||
-    type.startsWith('deployment.') ||
-    type === 'healthcheck.state_changed' ||
-    type === WEBHOOK_TEST_EVENT
-  );
-}
-
-/** The payload for an event: what happened, to what, by whom; never the projected items. */
-export function toWebhookEvent(event: StoredEvent): WebhookEvent {
-  return {
-    id: event.eventId,
-    type: event.type,
-    timestamp: event.at,
-    data: {
-      subject: event.subject,
-      service: event.service ?? null,
-      actor: event.actor,
-      requestId: event.requestId,
-      changes: event.changes,
-    },
-  };
 }
 
 export interface AttemptResult {
@@ -154,18 +143,17 @@ export interface DeliveryOutcome {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Outcomes of one webhook are recorded one at a time, so its failure run is counted right. */
-const outcomeChains = new Map<string, Promise<unknown>>();
 
-function serialised<T>(webhookId: string, work: () => Promise<T>): Promise<T> {
-  const previous = outcomeChains.get(webhookId) ?? Promise.resolve();
-  const next = previous.then(work, work);
-  const settled = next.catch(() => undefined);
-  outcomeChains.set(webhookId, settled);
-  void settled.then(() => {
-    if (outcomeChains.get(webhookId) === settled) outcomeChains.delete(webhookId);
-  });
-  return next;
+/**
+ * Long enough for every attempt and backoff of one delivery (about a minute by default); a claim
+ * older than this was abandoned by a dispatcher that died, and Lambda's retries of the
+ * notification (one and three minutes later) may take it over.
+ */
+export function leaseMs(settings: DeliverySettings): number {
+  let waits = 0;
+  for (let attempt = 1; attempt < settings.attempts; attempt++)
+    waits += Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+  return settings.attempts * settings.timeoutMs + waits + 5_000;
 }
 
 /**
@@ -178,10 +166,18 @@ export async function deliver(
   webhook: Pick<Webhook, 'id' | 'url'>,
   settings: DeliverySettings = deliverySettings(),
 ): Promise<DeliveryOutcome> {
-  const base = { webhookId: webhook.id, eventId: event.id };
-  if (!(await claimDelivery(webhook.id, event.id, event.type))) {
-    return { ...base, result: 'duplicate', attempts: 0, status: null, latencyMs: 0, error: null };
+  if (!(await claimDelivery(webhook.id, event.id, event.type, leaseMs(settings)))) {
+    return { webhookId: webhook.id, eventId: event.id, result: 'duplicate', attempts: 0, status: null, latencyMs: 0, error: null };
   }
+  return attemptClaimed(event, webhook, settings);
+}
+
+/** The attempts of a claimed (webhook, event), then its outcome recorded. */
+async function attemptClaimed(
+  event: WebhookEvent,
+  webhook: Pick<Webhook, 'id' | 'url'>,
+  settings: DeliverySettings,
+): Promise<DeliveryOutcome> {
   const secret = await webhookSecret(webhook.id);
   let last: AttemptResult = { ok: false, status: null, latencyMs: 0, error: 'not attempted', final: false };
   let attempt = 0;
@@ -202,8 +198,10 @@ export async function deliver(
     if (last.ok || last.final) break;
   }
   const at = new Date().toISOString();
-  if (!last.ok) {
-    await parkDeadLetter({
+  if (last.ok) {
+    await removeDeadLetter(webhook.id, event.id); // a replay that succeeded
+  } else if (event.type !== WEBHOOK_TEST_EVENT) {
+    const letter: DeadLetter = {
       webhookId: webhook.id,
       eventId: event.id,
       type: event.type,
@@ -211,27 +209,44 @@ export async function deliver(
       attempts: attempt,
       error: last.error ?? 'failed',
       at,
-    });
+    };
+    await parkDeadLetter(letter);
+    await deadLetterQueue().send(letter);
+    recordDeliveryFailed();
   }
+  await settleClaim(webhook.id, event.id, last.ok ? 'delivered' : 'parked');
   if (event.type !== WEBHOOK_TEST_EVENT) {
-    await serialised(webhook.id, async () => {
-      const failures = await recordOutcome(webhook.id, { ok: last.ok, status: last.status, at });
-      if (failures >= settings.disableAfter) {
-        await disableWebhook(webhook.id, `${failures} events in a row could not be delivered; the last: ${last.error}`, {
-          actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'webhook-dispatcher' },
-          requestId: `webhook-dispatch-${event.id}`,
-        });
-      }
-    });
+    const failures = await recordOutcome(webhook.id, { ok: last.ok, status: last.status, at });
+    if (failures >= settings.disableAfter) {
+      await disableWebhook(webhook.id, `${failures} events in a row could not be delivered; the last: ${last.error}`, {
+        actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'webhook-dispatcher' },
+        requestId: `webhook-dispatch-${event.id}`,
+      });
+    }
   }
   return {
-    ...base,
+    webhookId: webhook.id,
+    eventId: event.id,
     result: last.ok ? 'delivered' : 'parked',
     attempts: attempt,
     status: last.status,
     latencyMs: last.latencyMs,
     error: last.error,
   };
+}
+
+/**
+ * Delivers a parked event again, with the usual retries; on success it leaves the dead-letter
+ * list. `not-parked` when there is no such dead letter or a replay of it is already running.
+ */
+export async function replayDeadLetter(
+  webhook: Pick<Webhook, 'id' | 'url'>,
+  eventId: string,
+  settings: DeliverySettings = deliverySettings(),
+): Promise<DeliveryOutcome | 'not-parked'> {
+  const letter = await getDeadLetter(webhook.id, eventId);
+  if (!letter || !(await reclaimParked(webhook.id, eventId, leaseMs(settings)))) return 'not-parked';
+  return attemptClaimed(JSON.parse(letter.payload) as WebhookEvent, webhook, settings);
 }
 
 /** Sends a `webhook.test` event now, once, whatever the webhook's filter or state. */
@@ -245,29 +260,16 @@ export function sendTestEvent(webhook: Pick<Webhook, 'id' | 'url'>): Promise<Del
   return deliver(event, webhook, { ...deliverySettings(), attempts: 1 });
 }
 
-/** Delivers an event to every active webhook whose filter matches, each on its own (one slow receiver stalls none of the others). */
+/**
+ * Delivers an event to every active webhook whose filter matches, each on its own (one slow
+ * receiver stalls none of the others). Throws after all have settled if any could not even be
+ * attempted (the table failed): the notification is then retried, and the webhooks already
+ * served skip it as duplicates.
+ */
 export async function dispatch(event: WebhookEvent): Promise<DeliveryOutcome[]> {
   const targets = (await allWebhooks()).filter((webhook) => webhook.active && matchesEvents(webhook.events, event.type));
   const settled = await Promise.allSettled(targets.map((webhook) => deliver(event, webhook)));
+  const failed = settled.find((entry) => entry.status === 'rejected');
+  if (failed) throw failed.reason;
   return settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : []));
-}
-
-const inFlight = new Set<Promise<unknown>>();
-
-/**
- * The in-process publisher of the local runtime: called by the event log after each commit;
- * dispatches without blocking the request and swallows (logs) its own failures.
- */
-export function publishToWebhooks(event: StoredEvent): void {
-  if (!isPublished(event.type)) return;
-  const work = dispatch(toWebhookEvent(event)).catch((error) => {
-    console.warn(JSON.stringify({ message: 'webhook dispatch failed', eventId: event.eventId, error: String(error) }));
-  });
-  inFlight.add(work);
-  void work.finally(() => inFlight.delete(work));
-}
-
-/** Waits for the deliveries started so far (tests, and a clean shutdown). */
-export async function settleWebhookDeliveries(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
 }

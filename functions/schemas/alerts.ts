@@ -91,15 +91,19 @@ export const AlertView = z
   .object({
     id: Ulid,
     source: z
-      .union([z.object({ kind: z.literal('rule'), ruleId: Ulid }), z.object({ kind: z.literal('healthcheck'), checkId: Ulid })])
-      .meta({ description: 'The rule (and label set) or the health check that raised it.' }),
+      .union([
+        z.object({ kind: z.literal('rule'), ruleId: Ulid }),
+        z.object({ kind: z.literal('healthcheck'), checkId: Ulid }),
+        z.object({ kind: z.literal('secret'), environment: z.string(), name: z.string() }),
+      ])
+      .meta({ description: 'The rule (and label set), the health check or the secret (expiry or rotation notice) that raised it.' }),
     name: z.string(),
     service: Slug,
     labels: z.record(z.string(), z.string()),
     severity: z.enum(SEVERITIES),
     status: z.enum(ALERT_STATUSES),
     summary: z.string(),
-    value: z.number().nullable().meta({ description: 'The value that made it fire; null for health-check alerts.' }),
+    value: z.number().nullable().meta({ description: 'The value that made it fire; null for health-check and secret alerts.' }),
     startedAt: Timestamp.meta({ description: 'When the condition first held (pending began).' }),
     firedAt: Timestamp,
     resolvedAt: Timestamp.nullable(),

@@ -1,3 +1,5 @@
+import { SEVERITIES } from '#domain/events';
+import { INCIDENT_STATUSES } from '#domain/incidents';
 import * as z from 'zod';
 import { BURN_WINDOWS, DEFAULT_UPTIME_WINDOW, UPTIME_WINDOWS } from '#domain/slo';
 import { EnvironmentName, Slug, Timestamp } from '#schemas/common';
@@ -71,8 +73,17 @@ export const UptimeView = z
       p95Ms: z.number().nullable(),
     }),
     incidents: z
-      .array(z.unknown())
-      .meta({ description: 'Incidents in the window. Always empty for now: incidents come with a later part of issue 4.' }),
+      .array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          severity: z.enum(SEVERITIES),
+          status: z.enum(INCIDENT_STATUSES),
+          openedAt: Timestamp,
+          resolvedAt: Timestamp.nullable(),
+        }),
+      )
+      .meta({ description: "The service's incidents open at some moment of the window, oldest first." }),
     slo: z
       .object({
         target: z.number(),

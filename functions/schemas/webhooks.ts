@@ -80,3 +80,18 @@ export const TestDeliveryView = z
     error: z.string().nullable(),
   })
   .meta({ id: 'WebhookTestDelivery' });
+
+export const DeadLetterParams = z.strictObject({ id: Ulid, eventId: Ulid });
+
+export const DeadLetterView = z
+  .object({
+    eventId: z.string(),
+    type: z.string(),
+    attempts: z.number().int().meta({ description: 'Attempts made before it was parked.' }),
+    error: z.string().meta({ description: 'Why the last attempt failed.' }),
+    at: Timestamp.meta({ description: 'When it was parked.' }),
+    event: z.record(z.string(), z.unknown()).meta({ description: 'The event as it would be POSTed (the body that is signed).' }),
+  })
+  .meta({ id: 'WebhookDeadLetter' });
+
+export const DeadLetterPage = pageOf(DeadLetterView, 'WebhookDeadLetterPage');

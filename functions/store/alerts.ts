@@ -175,7 +175,15 @@ export async function listOpenSeries(aggregate: string): Promise<StoredSeries[]>
 }
 
 export function alertItem(alert: Alert, aggregate: string): Item {
-  return { ...keys.alert(alert.id), ...keys.alertsIndex(alert.id), entity: 'alert', aggregate, ...alert };
+  const openCritical = alert.severity === 'critical' && alert.status !== 'resolved';
+  return {
+    ...keys.alert(alert.id),
+    ...keys.alertsIndex(alert.id),
+    ...(openCritical ? keys.openCriticalAlertsIndex(alert.id) : {}),
+    entity: 'alert',
+    aggregate,
+    ...alert,
+  };
 }
 
 export function alertFromItem(item: Record<string, unknown>): Alert {
@@ -209,4 +217,25 @@ export async function listAlerts(filter: AlertFilter, options: { limit: number; 
     ),
   });
   return { items: page.items.map(alertFromItem), nextCursor: page.nextCursor };
+}
+
+/**
+ * Critical alerts that are open (firing or acknowledged), oldest first, from a sparse index that
+ * holds nothing else: cheap however many alerts have ever fired. The index is eventually
+ * consistent; callers re-read each alert before acting on it.
+ */
+export async function listOpenCriticalAlerts(limit = 1000): Promise<Alert[]> {
+  const found: Alert[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage({
+      index: 'GSI2',
+      partition: keys.openCriticalAlertsPartition,
+      limit: Math.min(100, limit - found.length),
+      cursor,
+    });
+    found.push(...page.items.map(alertFromItem));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && found.length < limit);
+  return found;
 }

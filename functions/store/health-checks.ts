@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '#domain/errors';
 import { dayOf, type HealthCheck, type HealthCheckResult, RESULT_RETENTION_DAYS, type RunCounters } from '#domain/health-check';
-import { sweepExpiredBuckets } from '#store/buckets';
+import { sweepExpiredBuckets, type WriteRequest } from '#store/buckets';
 import { documentClient, isConditionFailure, tableName } from '#store/client';
 import { type Item, project, type StoredEvent } from '#store/event-log';
 import { encodeCursor, type Page, queryPage } from '#store/pagination';
@@ -112,6 +112,39 @@ export async function getHealthCheck(id: string): Promise<StoredHealthCheck | un
   return head ? { check: checkFromItem(head), seq: Number(head.aggSeq ?? 0) } : undefined;
 }
 
+/**
+ * The head item alone, consistently read, without finishing a half-projected event: enough for
+ * a decision that only reads it (the head is written last, so its content is whole for its
+ * sequence number); a command that appends an event reads with getHealthCheck instead.
+ */
+export async function getHealthCheckHead(id: string): Promise<HealthCheck | undefined> {
+  const head = await getItem(keys.healthCheck(id));
+  return head ? checkFromItem(head) : undefined;
+}
+
+const BATCH_GET_SIZE = 100;
+const BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * Heads of many checks, consistently read, 100 keys a BatchGet (retrying unprocessed keys with
+ * backoff); a check without a head is absent from the map. Like getHealthCheckHead, for reading.
+ */
+export async function getHealthCheckHeads(ids: readonly string[]): Promise<Map<string, HealthCheck>> {
+  const heads = new Map<string, HealthCheck>();
+  const client = documentClient();
+  for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
+    let pending: Record<string, unknown>[] = [...new Set(ids.slice(i, i + BATCH_GET_SIZE))].map((id) => keys.healthCheck(id));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === BATCH_GET_ATTEMPTS) throw new Error(`BatchGet left ${pending.length} keys unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
+      const out = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[tableName()] ?? []) heads.set(String(item.id), checkFromItem(item));
+      pending = (out.UnprocessedKeys?.[tableName()]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  }
+  return heads;
+}
+
 export async function getRunState(id: string): Promise<RunState | undefined> {
   const item = await getItem(keys.healthCheckRun(id));
   return item ? runFromItem(item) : undefined;
@@ -145,22 +178,25 @@ export async function listDueRuns(now: Date, limit: number): Promise<Array<RunSt
 
 /**
  * Claims a due run by moving it to its next slot, on condition that nobody moved it since it was
- * listed: of two runners (a late tick and the next one), exactly one runs the check.
+ * listed: of two runners (a late tick and the next one), exactly one runs the check. Returns the
+ * run item as the claim left it (the counters a completion starts from), or undefined when
+ * another runner claimed it first or the check was deleted.
  */
-export async function claimRun(checkId: string, seenDueKey: string, nextRunAt: string): Promise<boolean> {
+export async function claimRun(checkId: string, seenDueKey: string, nextRunAt: string): Promise<RunState | undefined> {
   try {
-    await documentClient().send(
+    const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.healthCheckRun(checkId),
         UpdateExpression: 'SET nextRunAt = :next, GSI2SK = :sk',
         ConditionExpression: 'GSI2SK = :seen',
         ExpressionAttributeValues: { ':next': nextRunAt, ':sk': keys.healthChecksDueIndex(nextRunAt, checkId).GSI2SK, ':seen': seenDueKey },
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return true;
+    return Attributes ? runFromItem(Attributes) : undefined;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
 }
@@ -200,27 +236,30 @@ function expiresAtOf(at: string): number {
   return Math.floor(Date.parse(at) / 1000) + RESULT_RETENTION_DAYS * 86_400;
 }
 
-/** Writes a result into its day bucket, and the bucket's marker the first time that day. */
-export async function putResult(result: HealthCheckResult, lastBucket: string | null): Promise<void> {
+/**
+ * A result's item in its day bucket, and the bucket's marker the first time that day (the run
+ * item's `lastBucket` says which day's marker this check wrote last): unconditional puts, for
+ * putResult or for a batch of many results.
+ */
+export function resultWrites(result: HealthCheckResult, lastBucket: string | null): WriteRequest[] {
   const day = dayOf(result.at);
-  const client = documentClient();
-  await client.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.healthResult(result.checkId, day, result.at, result.id),
-        entity: 'healthcheck-result',
-        ...result,
-        [TTL_ATTRIBUTE]: expiresAtOf(result.at),
+  const writes: WriteRequest[] = [
+    {
+      PutRequest: {
+        Item: {
+          ...keys.healthResult(result.checkId, day, result.at, result.id),
+          entity: 'healthcheck-result',
+          ...result,
+          [TTL_ATTRIBUTE]: expiresAtOf(result.at),
+        },
       },
-    }),
-  );
+    },
+  ];
   if (lastBucket !== day) {
     // The marker outlives the bucket's last result by a day, so TTL removes it too on AWS.
     const endOfDay = `${day}T23:59:59.999Z`;
-    await client.send(
-      new PutCommand({
-        TableName: tableName(),
+    writes.push({
+      PutRequest: {
         Item: {
           ...keys.healthResultBucketMarker(day, result.checkId),
           entity: 'healthcheck-result-bucket',
@@ -228,8 +267,17 @@ export async function putResult(result: HealthCheckResult, lastBucket: string | 
           day,
           [TTL_ATTRIBUTE]: expiresAtOf(endOfDay) + 86_400,
         },
-      }),
-    );
+      },
+    });
+  }
+  return writes;
+}
+
+/** Writes a result into its day bucket, and the bucket's marker the first time that day. */
+export async function putResult(result: HealthCheckResult, lastBucket: string | null): Promise<void> {
+  const client = documentClient();
+  for (const write of resultWrites(result, lastBucket)) {
+    if ('PutRequest' in write) await client.send(new PutCommand({ TableName: tableName(), Item: write.PutRequest.Item }));
   }
 }
 

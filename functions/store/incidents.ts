@@ -140,3 +140,24 @@ export async function incidentsOpenedSince(from: Date, filter: Omit<IncidentFilt
   } while (cursor);
   return found;
 }
+
+/** How far before a window an incident that overlaps it may have opened (longer ones are rare; the open one is always found). */
+const OVERLAP_LOOKBACK_MS = 30 * 86_400_000;
+
+/**
+ * A service's incidents that were open at some moment of [from, to], oldest first: opened before
+ * `to` and not resolved before `from`. Reads the service's incidents newest first back to 30 days
+ * before `from`, plus the open one however old it is.
+ */
+export async function incidentsOverlapping(service: string, from: Date, to: Date): Promise<Incident[]> {
+  const found = new Map<string, Incident>();
+  const overlaps = (incident: Incident) =>
+    Date.parse(incident.openedAt) <= to.getTime() && (incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= from.getTime());
+  for (const incident of await incidentsOpenedSince(new Date(from.getTime() - OVERLAP_LOOKBACK_MS), { service, services: null })) {
+    if (overlaps(incident)) found.set(incident.id, incident);
+  }
+  const { openIncidentId } = await getIncidentsHead(service);
+  const open = openIncidentId && !found.has(openIncidentId) ? await getIncident(openIncidentId) : undefined;
+  if (open && overlaps(open)) found.set(open.id, open);
+  return [...found.values()].sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+}

@@ -27,8 +27,9 @@
  * | metric sample   | METRIC#<nm>#<svc>#<hour> | <at>#<id>    |                             |
  * | metric bucket   | METRICBUCKETS       | <hour>#<nm>#<svc> |                             |
  * | alert rule      | ALERTRULE#<id>      | HEAD              | ALERTRULES / <id>           |
- * | alert series    | ALERTRULE#<id> or HCHK#<id> | SERIES#<hash> |                           |
+ * | alert series    | ALERTRULE#<id>, HCHK#<id> or SECRETS#<svc> | SERIES#<hash> |            |
  * | alert           | ALERT#<id>          | ALERT             | ALERTS / <id>               |
+ * |  open, critical |                     |                   | (GSI2) OPENCRIT / <id>      |
  * | incidents head  | INCIDENTS#<service> | HEAD              |                             |
  * | alert joined    | INCIDENTS#<service> | ALERT#<alertId>   |                             |
  * | incident        | INCIDENT#<id>       | INCIDENT          | INCIDENTS / <id>            |
@@ -37,7 +38,9 @@
  * | webhook claim   | WEBHOOKDLV#<id>     | CLAIM#<eventId>   |  (not an event: delivery state) |
  * | delivery        | WEBHOOKDLV#<id>     | DLV#<inverted>    |  (not an event; newest first)   |
  * | webhook health  | WEBHOOKDLV#<id>     | HEALTH            |  (not an event)                 |
- * | dead letter     | WEBHOOKDLQ          | <at>#<eventId>#<id> | (not an event)                |
+ * | dead letter     | WEBHOOKDLV#<id>     | DEAD#<eventId>    |  (not an event; replayable)     |
+ * | subscription    | SUBSCRIPTION#<id>   | SUBSCRIPTION      | SUBSCRIPTIONS / <id>        |
+ * | address head    | SUBEMAIL#<address>  | HEAD              |  (the address's live subscription) |
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
@@ -146,6 +149,9 @@ export const keys = {
   alert: (id: string) => ({ PK: `ALERT#${id}`, SK: 'ALERT' }),
   alertsIndex: (id: string) => ({ GSI1PK: 'ALERTS', GSI1SK: id }),
   alertsListPartition: 'ALERTS',
+  /** Sparse: a critical alert sits here while it is open, so the incident repair sweep reads only those. */
+  openCriticalAlertsIndex: (id: string) => ({ GSI2PK: 'OPENCRIT', GSI2SK: id }),
+  openCriticalAlertsPartition: 'OPENCRIT',
 
   /** One aggregate per service for its incidents: its head holds the open incident, so "one open incident" is atomic. */
   incidentsAggregate: (service: string) => `INCIDENTS#${service}`,
@@ -168,7 +174,16 @@ export const keys = {
   webhookClaim: (id: string, eventId: string) => ({ PK: `WEBHOOKDLV#${id}`, SK: `CLAIM#${eventId}` }),
   webhookDeliveryPrefix: 'DLV#',
   webhookHealth: (id: string) => ({ PK: `WEBHOOKDLV#${id}`, SK: 'HEALTH' }),
-  webhookDeadLetters: 'WEBHOOKDLQ',
+  /** An event every attempt failed to deliver: listed and replayed from here. */
+  webhookDeadLetter: (id: string, eventId: string) => ({ PK: `WEBHOOKDLV#${id}`, SK: `DEAD#${eventId}` }),
+  webhookDeadLetterPrefix: 'DEAD#',
+
+  /** One aggregate per email address: its head names the address's live subscription, so "one per address" is atomic. */
+  subscriptionEndpointAggregate: (endpoint: string) => `SUBEMAIL#${endpoint}`,
+  subscriptionEndpointHead: (endpoint: string) => ({ PK: `SUBEMAIL#${endpoint}`, SK: 'HEAD' }),
+  subscription: (id: string) => ({ PK: `SUBSCRIPTION#${id}`, SK: 'SUBSCRIPTION' }),
+  subscriptionsIndex: (id: string) => ({ GSI1PK: 'SUBSCRIPTIONS', GSI1SK: id }),
+  subscriptionsListPartition: 'SUBSCRIPTIONS',
 } as const;
 
 export function eventSortKey(seq: number): string {

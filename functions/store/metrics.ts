@@ -23,6 +23,14 @@ function expiresAtOf(atMs: number): number {
 
 /** Writes samples (each with its `expiresAt`) and the markers of the buckets they fall in. */
 export async function putSamples(samples: readonly MetricSample[]): Promise<void> {
+  await batchWriteAll(sampleWrites(samples));
+}
+
+/**
+ * The puts putSamples makes: one item per sample, then one marker per bucket (deduplicated here;
+ * whoever batches several calls' writes together must deduplicate the markers by key again).
+ */
+export function sampleWrites(samples: readonly MetricSample[]): WriteRequest[] {
   const requests: WriteRequest[] = [];
   const markers = new Map<string, WriteRequest>();
   for (const sample of samples) {
@@ -61,7 +69,7 @@ export async function putSamples(samples: readonly MetricSample[]): Promise<void
       });
     }
   }
-  await batchWriteAll([...requests, ...markers.values()]);
+  return [...requests, ...markers.values()];
 }
 
 function sampleFromItem(item: Record<string, unknown>): MetricSample {

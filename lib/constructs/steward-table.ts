@@ -1,5 +1,5 @@
 import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -50,6 +50,8 @@ export class StewardTable extends Construct {
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The notification publisher reads committed events from the stream (new images only).
+      stream: StreamViewType.NEW_IMAGE,
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
@@ -84,6 +86,32 @@ export class StewardTable extends Construct {
     principal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: keyActions,
+        resources: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /**
+   * Reads plus one narrow write: UpdateItem that may touch only the named attributes (and the
+   * key), returning nothing. The notification publisher marks events published with it.
+   */
+  grantAttributeUpdate(grantee: IGrantable, attributes: string[]): void {
+    this.grantAccess(grantee, 'RO');
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [PARTITION_KEY, SORT_KEY, ...attributes] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...KEY_WRITE_ACTIONS],
         resources: [this.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
       }),

@@ -15,10 +15,14 @@ export class SimulatedCrash extends Error {
 export function installCrashSwitch() {
   let allowedWrites = Number.POSITIVE_INFINITY;
   let writes = 0;
+  let refusedPrefix: string | undefined;
   documentClient().middlewareStack.add(
     (next, context) => async (args) => {
       if (WRITE_COMMANDS.has(context.commandName ?? '')) {
         if (writes >= allowedWrites) throw new SimulatedCrash(`write ${writes + 1} after the crash`);
+        if (refusedPrefix !== undefined && partitionKeyOf(args.input).startsWith(refusedPrefix)) {
+          throw new SimulatedCrash(`write to ${refusedPrefix}… after the crash`);
+        }
         writes++;
       }
       return next(args);
@@ -30,6 +34,13 @@ export function installCrashSwitch() {
       writes = 0;
       allowedWrites = count;
     },
+    /**
+     * Fails every write to a partition starting with `prefix` (e.g. `INCIDENTS#`), as if the
+     * process died just before a step that writes there, whatever other writes run meanwhile.
+     */
+    crashBeforeWritesTo(prefix: string) {
+      refusedPrefix = prefix;
+    },
     /** Counts writes without failing any, to learn how many a command makes. */
     countWrites() {
       writes = 0;
@@ -40,6 +51,16 @@ export function installCrashSwitch() {
     },
     revive() {
       allowedWrites = Number.POSITIVE_INFINITY;
+      refusedPrefix = undefined;
     },
   };
+}
+
+/** The PK a write names, marshalled (`{ S: ... }`) or not. */
+function partitionKeyOf(input: unknown): string {
+  const request = input as { Item?: Record<string, unknown>; Key?: Record<string, unknown> } | undefined;
+  const pk = request?.Item?.PK ?? request?.Key?.PK;
+  if (typeof pk === 'string') return pk;
+  const marshalled = (pk as { S?: unknown } | undefined)?.S;
+  return typeof marshalled === 'string' ? marshalled : '';
 }

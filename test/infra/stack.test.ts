@@ -182,6 +182,8 @@ describe('functions', () => {
         'health-check-runner',
         'alert-evaluator',
         'bootstrap-admin-key',
+        'event-publisher',
+        'webhook-dispatcher',
         ...tasks,
       ].sort(),
     );
@@ -219,6 +221,16 @@ describe('functions', () => {
       });
       const logGroupId = (resource.Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref;
       expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties).toMatchObject({ RetentionInDays: 30 });
+    }
+  });
+
+  it('give the health-check runner and alert evaluator the metrics namespace for their EMF operational metrics', () => {
+    for (const job of [dev.stack.healthCheckRunner, dev.stack.alertEvaluator]) {
+      expect(variablesOf(template, dev.stack, job.function), job.function.handlerName).toMatchObject({
+        POWERTOOLS_METRICS_NAMESPACE: 'Steward',
+        POWERTOOLS_SERVICE_NAME: 'steward',
+        STAGE: 'dev',
+      });
     }
   });
 
@@ -262,9 +274,12 @@ describe('functions', () => {
       dev.stack.healthCheckRunner.function,
       dev.stack.alertEvaluator.function,
       dev.stack.bootstrapAdminKey.function,
+      dev.stack.notifications.dispatcher,
       ...Object.values(dev.stack.deploymentWorkflow.taskFunctions),
     ];
-    expect(readOnly.length + readWrite.length).toBe(stewardFunctions(dev.stack).length);
+    // The publisher reads, and may update only the `publishedAt` mark of an item (asserted under notifications).
+    const markOnly = [dev.stack.notifications.publisher];
+    expect(readOnly.length + readWrite.length + markOnly.length).toBe(stewardFunctions(dev.stack).length);
     for (const [group, { access }] of Object.entries(ROUTE_GROUP_FUNCTIONS)) {
       expect(access === 'RO' ? readOnly : readWrite, group).toContain(dev.stack.routeFunctions[group as RouteGroup]);
     }
@@ -287,12 +302,21 @@ describe('functions', () => {
     }
   });
 
-  it('use the stack key only through DynamoDB or Secrets Manager (kms:ViaService), never directly', () => {
+  it('use the stack key only through DynamoDB, Secrets Manager or SNS (kms:ViaService), never directly', () => {
     for (const fn of stewardFunctions(dev.stack)) {
       for (const statement of roleStatements(dev.stack, template, fn.executionRole)) {
         if (!actionsOf([statement]).some((action) => action.startsWith('kms:'))) continue;
+        // The one exception: reading the table's stream (CDK's grantStreamRead) decrypts its records.
+        if (
+          fn === dev.stack.notifications.publisher &&
+          !statement.Condition &&
+          actionsOf([statement]).every((action) => action === 'kms:Decrypt' || action === 'kms:DescribeKey')
+        )
+          continue;
         const viaService = JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService']);
-        expect(viaService, fn.node.path).toMatch(/"(dynamodb|secretsmanager)\."/);
+        expect(viaService, fn.node.path).toMatch(
+          fn === dev.stack.notifications.publisher ? /"(dynamodb|sns)\."/ : /"(dynamodb|secretsmanager)\."/,
+        );
       }
     }
   });
@@ -690,6 +714,7 @@ describe('secrets', () => {
         dev.stack.routeFunctions.secrets,
         dev.stack.routeFunctions.deployments,
         dev.stack.routeFunctions.alerts,
+        dev.stack.notifications.dispatcher,
         dev.stack.deploymentWorkflow.taskFunctions.ShiftTraffic,
         dev.stack.deploymentWorkflow.taskFunctions.RollBack,
         dev.stack.bootstrapAdminKey.function,
@@ -819,5 +844,114 @@ describe('cdk-nag AwsSolutions', () => {
       expect(id).toMatch(/AwsSolutions-[A-Z]+\d+/);
       expect(typeof reason === 'string' && reason.trim().length, id).toBeGreaterThan(40);
     }
+  });
+});
+
+describe('notifications', () => {
+  const resourcesOfType = (type: string) =>
+    Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>).filter(
+      ([, resource]) => resource.Type === type,
+    );
+
+  it('has one SNS topic, encrypted with the stack key, that refuses publishing without TLS', () => {
+    const topicId = logicalId(dev.stack, dev.stack.notifications.topic);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('feeds the publisher from the table stream: inserted event items of published types only', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    const [mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, resource]) =>
+      JSON.stringify(resource.Properties.FunctionName).includes(logicalId(dev.stack, dev.stack.notifications.publisher)),
+    );
+    expect(mapping).toBeDefined();
+    const properties = mapping?.[1].Properties as Record<string, any>;
+    expect(properties).toMatchObject({
+      StartingPosition: 'LATEST',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.notifications.deadLetters), 'Arn'] } },
+      },
+    });
+    const pattern = JSON.parse(properties.FilterCriteria.Filters[0].Pattern);
+    expect(pattern).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: {
+        NewImage: {
+          entity: { S: ['event'] },
+          type: {
+            S: [
+              { prefix: 'alert.' },
+              { prefix: 'incident.' },
+              { prefix: 'deployment.' },
+              'healthcheck.state_changed',
+              'webhook.disabled',
+              'webhook.test',
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('lets the publisher publish to the topic and touch nothing in the table but the publishedAt mark', () => {
+    const statements = roleStatements(dev.stack, template, dev.stack.notifications.publisher.executionRole);
+    const actions = actionsOf(statements);
+    expect(actions).toContain('sns:Publish');
+    expect(actions.filter((action) => /^dynamodb:(Put|Delete|BatchWrite)/.test(action))).toEqual([]);
+    const update = statements.find((statement) => actionsOf([statement]).includes('dynamodb:UpdateItem'));
+    expect(update?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [PARTITION_KEY, SORT_KEY, 'publishedAt'] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+    });
+  });
+
+  it('subscribes the dispatcher to the whole topic, retries it twice, and sends what fails to the dead-letter queue', () => {
+    const dispatcherId = logicalId(dev.stack, dev.stack.notifications.dispatcher);
+    const queueArn = { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.notifications.deadLetters), 'Arn'] };
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [dispatcherId, 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: queueArn },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: dispatcherId },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+    const actions = actionsOf(roleStatements(dev.stack, template, dev.stack.notifications.dispatcher.executionRole));
+    expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'secretsmanager:GetSecretValue']));
+    expect(actions.filter((action) => /^secretsmanager:(Create|Put|Delete|Update)/.test(action))).toEqual([]);
+  });
+
+  it('encrypts the dead-letter queue, requires TLS, and alarms as soon as anything lands in it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.notifications.deadLetters), 'QueueName'] } },
+      ],
+    });
+  });
+
+  it('lets the alerts function manage subscriptions of this topic only', () => {
+    const topicRef = { Ref: logicalId(dev.stack, dev.stack.notifications.topic) };
+    const statements = roleStatements(dev.stack, template, dev.stack.routeFunctions.alerts.executionRole);
+    const subscribe = statements.find((statement) => actionsOf([statement]).includes('sns:Subscribe'));
+    expect(resourcesOf(subscribe as Statement)).toEqual([topicRef]);
+    const manage = statements.find((statement) => actionsOf([statement]).includes('sns:Unsubscribe'));
+    expect(resourcesOf(manage as Statement)).toEqual([topicRef, { 'Fn::Join': ['', [topicRef, ':*']] }]);
+    expect(actionsOf(statements)).not.toContain('sns:Publish');
   });
 });

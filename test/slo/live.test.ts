@@ -56,7 +56,7 @@ it('reports an up target as 100% with latency, and a down one as 0% burning the 
 
   const prod = await client.get(`/v1/services/${SERVICE}/uptime`, { query: { environment: 'prod', window: '1h' } });
   expect(prod.status, prod.text).toBe(200);
-  expect(prod.json).toMatchObject({ checks: 1, downSeconds: 0, uptimePercent: 100, incidents: [] });
+  expect(prod.json).toMatchObject({ checks: 1, downSeconds: 0, uptimePercent: 100 });
   expect(prod.json.upSeconds).toBeGreaterThan(1);
   // The runtime has run for seconds of the hour: the rest is unknown, not up.
   expect(prod.json.coveragePercent).toBeGreaterThan(0);
@@ -73,4 +73,34 @@ it('reports an up target as 100% with latency, and a down one as 0% burning the 
   expect(broken.json.slo.errorBudget.remainingPercent).toBeCloseTo(-99_900, 4);
   expect(broken.json.slo.alerts).toMatchObject({ page: true, ticket: true });
   expect(broken.json.slo.alerts.rules.every((rule: { firing: boolean }) => rule.firing)).toBe(true);
+});
+
+it("lists the service's incidents open during the window, opened by an alert or by hand, resolved or not", async () => {
+  // The down check has turned unhealthy by now (3 failures): its critical alert opened an incident.
+  const deadline = Date.now() + 15_000;
+  let incidents: Array<Record<string, unknown>> = [];
+  while (incidents.length === 0 && Date.now() < deadline) {
+    incidents = (await client.get(`/v1/services/${SERVICE}/uptime`, { query: { window: '1h' } })).json.incidents;
+    if (incidents.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(incidents).toEqual([
+    expect.objectContaining({
+      severity: 'critical',
+      status: 'open',
+      resolvedAt: null,
+      title: expect.stringMatching(/^Health check \w+ unhealthy$/),
+    }),
+  ]);
+  const id = incidents[0]?.id as string;
+  expect((await client.post(`/v1/incidents/${id}/resolve`, { summary: 'Target fixed' })).status).toBe(200);
+
+  const other = 'live-other-api';
+  expect((await client.post('/v1/services', { name: other, kind: 'api' })).status).toBe(201);
+  expect((await client.post('/v1/incidents', { service: other, title: 'Elsewhere' })).status).toBe(201);
+
+  const after = (await client.get(`/v1/services/${SERVICE}/uptime`, { query: { window: '1h' } })).json.incidents;
+  expect(after[0]).toMatchObject({ id, status: 'resolved', resolvedAt: expect.any(String) });
+  expect(after.map((incident: { title: string }) => incident.title)).not.toContain('Elsewhere');
+  const elsewhere = (await client.get(`/v1/services/${other}/uptime`, { query: { window: '1h' } })).json.incidents;
+  expect(elsewhere).toEqual([expect.objectContaining({ title: 'Elsewhere', severity: 'critical', status: 'open' })]);
 });

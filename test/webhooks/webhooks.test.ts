@@ -1,13 +1,8 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
-import {
-  configureWebhookDelivery,
-  deliver,
-  settleWebhookDeliveries,
-  type WebhookEvent,
-} from '../../functions/notifications/webhook-dispatcher.ts';
-import { listDeadLetters } from '../../functions/store/webhooks.ts';
+import { settleNotifications } from '../../functions/notifications/local-topic.ts';
+import { configureWebhookDelivery, deliver, type WebhookEvent } from '../../functions/notifications/webhook-dispatcher.ts';
 import { finished, putEnvironment, serviceWithVersions } from '../helpers/deployments.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem } from '../helpers/http-client.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
@@ -35,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expectNoServerErrors(client.log);
-  await settleWebhookDeliveries();
+  await settleNotifications();
   configureWebhookDelivery(null);
   await receiver?.close();
   await runtime?.close();
@@ -167,7 +162,7 @@ describe('signed delivery', () => {
     const payload = verify(matching.secret, entry);
     expect(payload.type).toBe('incident.opened');
     expect(entry.headers['webhook-id']).toBe(payload.id);
-    await settleWebhookDeliveries();
+    await settleNotifications();
     expect(receiver.on('/ok/deploys-only').some((item) => JSON.parse(item.body).data.service === service)).toBe(false);
     const health = (await client.get(`/v1/webhooks/${matching.id}`)).json.health;
     expect(health).toMatchObject({ lastStatus: 204, consecutiveFailures: 0 });
@@ -205,7 +200,7 @@ describe('faults', () => {
     expect(fast.at - started).toBeLessThan(400); // under one hanging attempt's timeout
     verify(healthy.secret, fast);
 
-    await settleWebhookDeliveries();
+    await settleNotifications();
     const attempts = receiver.on('/fail/retry').filter((item) => JSON.parse(item.body).data.service === service);
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((item) => item.headers['webhook-id'])).size).toBe(1);
@@ -218,21 +213,56 @@ describe('faults', () => {
     expect(hangDeliveries[0]).toMatchObject({ status: null, ok: false });
     expect(hangDeliveries[0].error).toMatch(/time/i);
 
-    const parked = await listDeadLetters();
     const eventId = attempts[0]?.headers['webhook-id'];
-    expect(parked.filter((letter) => letter.eventId === eventId).map((letter) => letter.webhookId)).toEqual(
-      expect.arrayContaining([failing.id, hanging.id]),
-    );
-    expect(parked.some((letter) => letter.webhookId === healthy.id)).toBe(false);
+    const parkedOf = async (id: string) =>
+      (await client.get(`/v1/webhooks/${id}/dead-letters`)).json.items as Array<{ eventId: string; attempts: number; error: string }>;
+    expect((await parkedOf(failing.id)).find((letter) => letter.eventId === eventId)).toMatchObject({
+      attempts: 3,
+      error: 'the receiver answered 500',
+    });
+    expect((await parkedOf(hanging.id)).some((letter) => letter.eventId === eventId)).toBe(true);
+    expect(await parkedOf(healthy.id)).toEqual([]);
     const health = (await client.get(`/v1/webhooks/${failing.id}`)).json.health;
     expect(health).toMatchObject({ lastStatus: 500, consecutiveFailures: 1, successRate: 0 });
+  });
+
+  it('replays a parked event with the same webhook-id once the receiver is mended', async () => {
+    const hook = await register('/fail/replay', ['incident.*']);
+    const service = await openIncident();
+    await settleNotifications();
+    const parked = (await client.get(`/v1/webhooks/${hook.id}/dead-letters`)).json.items as Array<{
+      eventId: string;
+      event: { data: { service: string } };
+    }>;
+    expect(parked).toHaveLength(1);
+    expect(parked[0]?.event.data.service).toBe(service);
+    const eventId = parked[0]?.eventId as string;
+
+    // Still failing: the replay is tried (with retries) and the event stays parked.
+    const again = await client.post(`/v1/webhooks/${hook.id}/dead-letters/${eventId}/replay`);
+    expect(again.json).toMatchObject({ eventId, result: 'parked', attempts: 3, status: 500 });
+    expect((await client.get(`/v1/webhooks/${hook.id}/dead-letters`)).json.items).toHaveLength(1);
+
+    // Mended: delivered, signed with the same id, and gone from the list.
+    expect((await client.patch(`/v1/webhooks/${hook.id}`, { url: receiver.url('/ok/replayed') })).status).toBe(200);
+    const replayed = await client.post(`/v1/webhooks/${hook.id}/dead-letters/${eventId}/replay`);
+    expect(replayed.json).toMatchObject({ eventId, result: 'delivered', attempts: 1, status: 204 });
+    const received = receiver.on('/ok/replayed');
+    expect(received).toHaveLength(1);
+    expect(received[0]?.headers['webhook-id']).toBe(eventId);
+    verify(hook.secret, received[0] as (typeof received)[number]);
+    expect((await client.get(`/v1/webhooks/${hook.id}/dead-letters`)).json.items).toEqual([]);
+
+    // Nothing parked any more: 404, never a second delivery.
+    expectProblem(await client.post(`/v1/webhooks/${hook.id}/dead-letters/${eventId}/replay`), 404);
+    expect(receiver.on('/ok/replayed')).toHaveLength(1);
   });
 
   it('disables a webhook after consecutive failed events, and says so in an event', async () => {
     const hook = await register('/fail/disable', ['incident.*']);
     for (let run = 0; run < 3; run++) {
       await openIncident();
-      await settleWebhookDeliveries();
+      await settleNotifications();
     }
     const read = (await client.get(`/v1/webhooks/${hook.id}`)).json;
     expect(read.active).toBe(false);
@@ -248,7 +278,7 @@ describe('faults', () => {
     // Disabled: the next event is not sent.
     const before = receiver.on('/fail/disable').length;
     await openIncident();
-    await settleWebhookDeliveries();
+    await settleNotifications();
     expect(receiver.on('/fail/disable')).toHaveLength(before);
 
     // Switched back on, it starts a clean run.
