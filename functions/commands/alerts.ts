@@ -7,6 +7,7 @@ import {
   type AlertRuleSettings,
   alertRuleSubject,
   alertSubject,
+  firingAlert,
   MAX_RULE_FOR_SECONDS,
   MAX_RULE_WINDOW_SECONDS,
   parseDuration,
@@ -250,22 +251,20 @@ export async function observeSeries(
     let alertId: string | null = null;
     if (transition === 'firing' && next.state === 'firing') {
       alertId = next.alertId;
-      const alert: Alert = {
-        id: next.alertId,
-        source: { kind: 'rule', ruleId },
-        name: rule.name,
-        service: rule.service,
-        labels,
-        severity: rule.severity,
-        status: 'firing',
-        summary: ruleSummary(rule, observation.value),
-        value: observation.value,
-        startedAt: next.since,
-        firedAt: next.firedAt,
-        resolvedAt: null,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-      };
+      const alert = firingAlert(
+        {
+          id: next.alertId,
+          source: { kind: 'rule', ruleId },
+          name: rule.name,
+          service: rule.service,
+          labels,
+          severity: rule.severity,
+          summary: ruleSummary(rule, observation.value),
+          value: observation.value,
+        },
+        next.since,
+        next.firedAt,
+      );
       effects.push(alertItem(alert, aggregate));
       fired = alert;
     } else if (transition === 'resolved' && series.state.state === 'firing') {
@@ -322,22 +321,18 @@ export async function healthCheckAlertEffects(
   const series = await getSeries(aggregate, labels);
   if (to === 'unhealthy' && series.state.state !== 'firing') {
     const next: SeriesState = { state: 'firing', since: at, firedAt: at, alertId: ulid() };
-    const alert: Alert = {
-      id: next.alertId,
-      source: { kind: 'healthcheck', checkId: check.id },
-      name: `Health check ${check.id} unhealthy`,
-      service: check.service,
-      labels: { service: check.service, environment: check.environment, check: check.id },
-      severity: 'critical',
-      status: 'firing',
-      summary,
-      value: null,
-      startedAt: at,
-      firedAt: at,
-      resolvedAt: null,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-    };
+    const alert = firingAlert(
+      {
+        id: next.alertId,
+        source: { kind: 'healthcheck', checkId: check.id },
+        name: `Health check ${check.id} unhealthy`,
+        service: check.service,
+        labels: { service: check.service, environment: check.environment, check: check.id },
+        severity: 'critical',
+        summary,
+      },
+      at,
+    );
     return { effects: [seriesItem(aggregate, labels, next), alertItem(alert, aggregate)], alertId: alert.id, opened: alert };
   }
   if (to !== 'unhealthy' && series.state.state === 'firing') {
@@ -407,20 +402,16 @@ export async function secretNoticeAlertEffects(
   }
   const at = now.toISOString();
   const next: SeriesState = { state: 'firing', since: at, firedAt: at, alertId: ulid() };
-  const alert: Alert = {
-    id: next.alertId,
-    source: { kind: 'secret', environment: secret.environment, name: secret.name },
-    ...raised,
-    service: secret.service,
-    labels,
-    status: 'firing',
-    value: null,
-    startedAt: at,
-    firedAt: at,
-    resolvedAt: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-  };
+  const alert = firingAlert(
+    {
+      id: next.alertId,
+      source: { kind: 'secret', environment: secret.environment, name: secret.name },
+      ...raised,
+      service: secret.service,
+      labels,
+    },
+    at,
+  );
   return {
     effects: [seriesItem(aggregate, labels, next), alertItem(alert, aggregate)],
     opened: alert.severity === 'critical' ? alert : null,

@@ -68,6 +68,24 @@ export interface Alert {
   acknowledgedBy: { keyId: string; name: string } | null;
 }
 
+/** A new alert that fires now: what it is about; the lifecycle fields start empty. */
+export function firingAlert(
+  fields: Pick<Alert, 'id' | 'source' | 'name' | 'service' | 'labels' | 'severity' | 'summary'> & { value?: number | null },
+  startedAt: string,
+  firedAt: string = startedAt,
+): Alert {
+  return {
+    ...fields,
+    value: fields.value ?? null,
+    status: 'firing',
+    startedAt,
+    firedAt,
+    resolvedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+  };
+}
+
 /** `30s`, `5m`, `1h`, `1d` → seconds; undefined when it is not one (a unit is required; `0s` is allowed). */
 export function parseDuration(text: string): number | undefined {
   const match = /^(\d{1,6})(s|m|h|d)$/.exec(text.trim());
