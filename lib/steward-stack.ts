@@ -178,6 +178,7 @@ export class StewardStack extends Stack {
       secretValues: this.secretValues,
     });
     this.notifications.grantSubscriptionsAndReplay(this.routeFunctions.alerts);
+    this.notifications.grantPublishSweep(this.reconciler.function, this.table, key);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });

@@ -21,6 +21,7 @@ import { memorySecretStore } from '../functions/secrets/local-store.ts';
 import { configureSecretValueStore } from '../functions/secrets/value-store.ts';
 import { createLocalServer } from '#local/server';
 import { localTopic, publishCommittedEvent, settleNotifications } from '../functions/notifications/local-topic.ts';
+import { publishStranded } from '../functions/notifications/publisher.ts';
 import { configureNotificationTopic } from '../functions/notifications/topic.ts';
 import { configureMailer, mailer } from '../functions/notifications/mailer.ts';
 import { configureSubscriptionGateway, localSubscriptionGateway } from '../functions/notifications/subscription-gateway.ts';
@@ -97,7 +98,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const deployments = new LocalDeploymentExecutor();
   configureOrchestrator(deployments);
   const settledDeployments = await deployments.reconcile();
-  const reconciler = setInterval(() => void reconcile().catch(() => undefined), options.reconcileEveryMs ?? 30_000);
+  // What a previous process committed but never published (it stopped in between) goes out now.
+  await publishStranded({ olderThanMs: 0 }).catch(() => undefined);
+  const reconciler = setInterval(
+    () =>
+      void reconcile()
+        .then(() => publishStranded({ olderThanMs: 10_000 }))
+        .catch(() => undefined),
+    options.reconcileEveryMs ?? 30_000,
+  );
   reconciler.unref();
   // Once at start (a machine that is often off may never reach the hour), then on the timer.
   await checkSecretExpiry().catch(() => undefined);

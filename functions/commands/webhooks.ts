@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import { ulid } from 'ulid';
 import { type CommandContext, checkIfMatch } from '#commands/context';
 import { NotFoundError, ValidationError } from '#domain/errors';
-import { eventPatternProblem, generateWebhookSecret, type Webhook, webhookSubject } from '#domain/webhooks';
+import { publishedPatternProblem } from '#domain/notifications';
+import { generateWebhookSecret, type Webhook, webhookSubject } from '#domain/webhooks';
 import { checkAddress } from '#outbound/address-policy';
 import { outboundPolicy } from '#outbound/policy';
 import type { SecretRef } from '#secrets/secret-value-store';
@@ -72,7 +73,7 @@ export async function checkWebhookUrl(text: string): Promise<string> {
 function checkEvents(events: string[]): string[] {
   const unique = [...new Set(events)];
   unique.forEach((pattern, index) => {
-    const problem = eventPatternProblem(pattern);
+    const problem = publishedPatternProblem(pattern);
     if (problem) throw invalid(`/body/events/${index}`, problem);
   });
   return unique;

@@ -55,15 +55,43 @@ export interface PublishableEvent {
 
 /** Event families that are published; the rest stay in the audit trail. */
 export const PUBLISHED_PREFIXES = ['alert.', 'incident.', 'deployment.'] as const;
-export const PUBLISHED_EXACT_TYPES = ['healthcheck.state_changed', 'webhook.disabled', WEBHOOK_TEST_EVENT] as const;
+/** Besides the families: health check state changes, secret notices (each carries its secret's alert), a webhook disabled. */
+export const PUBLISHED_EXACT_TYPES = ['healthcheck.state_changed', 'secret.expiring', 'secret.rotation_due', 'webhook.disabled'] as const;
 const PUBLISHED_TYPES = new Set<string>(PUBLISHED_EXACT_TYPES);
 
 export function isPublished(type: string): boolean {
   return PUBLISHED_TYPES.has(type) || PUBLISHED_PREFIXES.some((prefix) => type.startsWith(prefix));
 }
 
+/**
+ * Whether this committed event goes to the topic: its type is published, except the resolution
+ * of an alert whose rule said `sendResolved: false` (nobody is told it resolved, on any channel).
+ */
+export function shouldPublish(event: { type: string; changes?: { after?: unknown } }): boolean {
+  if (!isPublished(event.type)) return false;
+  const after = event.changes?.after as { sendResolved?: unknown } | null | undefined;
+  return !(event.type === 'alert.resolved' && after?.sendResolved === false);
+}
+
+/**
+ * Why a type or pattern a subscriber asks for can never match a published event (undefined when
+ * it can): webhooks and email subscriptions refuse such filters rather than stay silent forever.
+ */
+export function publishedPatternProblem(pattern: string): string | undefined {
+  const problem = eventPatternProblem(pattern);
+  if (problem) return problem;
+  if (pattern === '*' || pattern === WEBHOOK_TEST_EVENT) return undefined;
+  if (pattern.endsWith('.*')) {
+    return PUBLISHED_EVENT_TYPES.some((type) => type.startsWith(pattern.slice(0, -1)))
+      ? undefined
+      : `no published event types start with "${pattern.slice(0, -1)}"; ${PUBLISHED_SUMMARY}`;
+  }
+  return isPublished(pattern) ? undefined : `"${pattern}" is not published; ${PUBLISHED_SUMMARY}`;
+}
+
 /** The event types that can appear on the topic (the OpenAPI document and the docs list them). */
 export const PUBLISHED_EVENT_TYPES = (Object.keys(EVENT_CATALOGUE) as EventType[]).filter(isPublished);
+const PUBLISHED_SUMMARY = `published are ${PUBLISHED_PREFIXES.map((prefix) => `${prefix}*`).join(', ')}, ${PUBLISHED_EXACT_TYPES.join(', ')}`;
 
 /** SNS allows up to 256 KB per message; the email text and attributes need room too. */
 const MAX_BODY_BYTES = 120_000;
@@ -90,6 +118,9 @@ export function notificationSeverity(event: PublishableEvent): Severity {
   const changed = after(event);
   if (event.type === 'healthcheck.state_changed') return changed.state === 'unhealthy' ? 'critical' : 'info';
   if (event.type === 'alert.pending' || event.type === 'alert.cleared') return 'info';
+  // As the secret's alert: critical once expired, a warning before; rotation due is info.
+  if (event.type === 'secret.expiring') return changed.expired === true ? 'critical' : 'warning';
+  if (event.type === 'secret.rotation_due') return 'info';
   if ((event.type.startsWith('alert.') || event.type.startsWith('incident.')) && isSeverity(changed.severity)) return changed.severity;
   return isEventType(event.type) ? EVENT_CATALOGUE[event.type].severity : 'info';
 }
@@ -141,7 +172,7 @@ function emailText(event: PublishableEvent, body: NotificationBody, severity: Se
     body.data.truncated ? 'The details were too large for a notification; read them in the audit trail.' : 'Details:',
     ...(body.data.truncated ? [] : [JSON.stringify(event.changes?.after ?? null, null, 2)]),
     '',
-    `The audit trail has the whole record: GET /v1/audit/events?subject=${encodeURIComponent(event.subject)}`,
+    `The audit trail has the whole record: GET /v1/audit?type=${event.type}${event.service ? `&service=${encodeURIComponent(event.service)}` : ''}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -158,17 +189,8 @@ export interface SubscriptionFilter {
 /** Why a filter cannot select anything useful, with the JSON pointer of the culprit; undefined when it is fine. */
 export function subscriptionFilterProblem(filter: SubscriptionFilter): { pointer: string; detail: string } | undefined {
   for (const [index, pattern] of (filter.eventTypes ?? []).entries()) {
-    const problem = eventPatternProblem(pattern);
+    const problem = pattern === WEBHOOK_TEST_EVENT ? `"${pattern}" is only sent to webhooks` : publishedPatternProblem(pattern);
     if (problem) return { pointer: `/filter/eventTypes/${index}`, detail: problem };
-    if (pattern !== '*' && !pattern.endsWith('.*') && !isPublished(pattern)) {
-      return {
-        pointer: `/filter/eventTypes/${index}`,
-        detail: `"${pattern}" is not published; published are alert.*, incident.*, deployment.*, healthcheck.state_changed and webhook.disabled`,
-      };
-    }
-    if (pattern.endsWith('.*') && !PUBLISHED_EVENT_TYPES.some((type) => type.startsWith(pattern.slice(0, -1)))) {
-      return { pointer: `/filter/eventTypes/${index}`, detail: `no published event types start with "${pattern.slice(0, -1)}"` };
-    }
   }
   return undefined;
 }

@@ -40,10 +40,13 @@ import { recordCheckRuns } from './operational-metrics.ts';
 /**
  * Checks in flight at once, unless STEWARD_HEALTH_CHECK_CONCURRENCY says otherwise (see
  * runnerConcurrency). A check is I/O: a socket and at most one buffered response body (1 MiB
- * cap), so CPU and memory are not the bound on a 256 MB Lambda; the 60 s timeout is. A tick of
+ * cap), so memory is not the bound on a 256 MB Lambda; the 60 s timeout is. A tick of
  * MAX_CHECKS_PER_TICK checks takes ceil(checks / bound) waves of the slowest target in each:
  * at 20, 50 waves; at 50, 20 waves (1,000 checks answering in 1 s: 20 s, not 50 s), with at most
- * 50 MiB of bodies in memory and well within Lambda's 1,024 file descriptors.
+ * 50 MiB of bodies in memory and well within Lambda's 1,024 file descriptors. What a check costs
+ * in CPU (TLS handshakes, the store's calls) does not shrink with the bound: where CPU is short
+ * (256 MB is about a seventh of a vCPU), lower it rather than let a busy event loop stretch the
+ * response times the checks measure.
  */
 export const RUNNER_CONCURRENCY = 50;
 /** The most a deployment can set: beyond this, sockets and buffered bodies crowd a small Lambda. */
@@ -59,6 +62,7 @@ export function runnerConcurrency(env: NodeJS.ProcessEnv = process.env): number 
   }
   return value;
 }
+
 /** Checks taken per tick; the rest stay due and go first on the next one. */
 export const MAX_CHECKS_PER_TICK = 1000;
 
@@ -119,6 +123,40 @@ function headReader(ids: readonly string[]): (index: number) => Promise<HealthCh
   };
 }
 
+/**
+ * The heads runs of a tick re-read to decide on a state change, gathered for one event-loop turn
+ * into one consistent BatchGet: each is read after its own completion, as a GetItem would be, and
+ * checks whose targets answer together (most of a wave) share the call.
+ */
+class HeadRereads {
+  private pending = new Map<string, Array<{ resolve: (check: HealthCheck | undefined) => void; reject: (error: unknown) => void }>>();
+
+  get(id: string): Promise<HealthCheck | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) setImmediate(() => void this.flush());
+      const waiting = this.pending.get(id);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.pending.set(id, [{ resolve, reject }]);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    const ids = [...batch.keys()];
+    try {
+      const heads = await getHealthCheckHeads(ids).catch(async () => {
+        // A failed BatchGet costs its checks nothing but a GetItem each.
+        const one = await Promise.all(ids.map(async (id) => [id, await getHealthCheckHead(id)] as const));
+        return new Map(one.filter((entry): entry is readonly [string, HealthCheck] => entry[1] !== undefined));
+      });
+      for (const [id, waiting] of batch) for (const { resolve } of waiting) resolve(heads.get(id));
+    } catch (error) {
+      for (const waiting of batch.values()) for (const { reject } of waiting) reject(error);
+    }
+  }
+}
+
 /** BatchWrite's most requests a call. */
 const WRITE_BATCH = 25;
 
@@ -171,6 +209,7 @@ export async function runDueChecks(
   const due = await listDueRuns(now, MAX_CHECKS_PER_TICK);
   const headOf = headReader(due.map((run) => run.checkId));
   const writes = new TickWrites();
+  const rereads = new HeadRereads();
   let ran = 0;
   let failed = 0;
   try {
@@ -185,7 +224,11 @@ export async function runDueChecks(
         }
         const claimed = await claimRun(check.id, run.dueKey, nextSlot(run.nextRunAt, check.intervalSeconds, now));
         if (!claimed) return;
-        const { result } = await runCheck(check, options.requestId ?? `health-check-runner-${now.toISOString()}`, { claimed, writes });
+        const { result } = await runCheck(check, options.requestId ?? `health-check-runner-${now.toISOString()}`, {
+          claimed,
+          writes,
+          rereads,
+        });
         ran++;
         if (!result.ok) failed++;
       },
@@ -200,12 +243,13 @@ export async function runDueChecks(
 /**
  * Runs one check now and records the result, the counters and a state change if there is one.
  * The runner's tick passes the run item its claim returned (so a completion usually needs no
- * read first) and its batched writes; a run on its own writes its result before it returns.
+ * read first), its batched writes and its batched head reads; a run on its own writes its
+ * result before it returns.
  */
 export async function runCheck(
   check: HealthCheck,
   requestId: string,
-  options: { claimed?: RunState; writes?: TickWrites } = {},
+  options: { claimed?: RunState; writes?: TickWrites; rereads?: HeadRereads } = {},
 ): Promise<RunOutcome> {
   const result = await execute(check);
   let claimed = options.claimed;
@@ -229,7 +273,7 @@ export async function runCheck(
     }
     // Decide on the head as it is now, not as the run began: another run may have moved it.
     // The head alone is enough to decide on; recordStateChange reads it again, in full, to append.
-    const current = (await getHealthCheckHead(check.id)) ?? check;
+    const current = (await (options.rereads?.get(check.id) ?? getHealthCheckHead(check.id))) ?? check;
     const state = nextState(current.state, counters, current);
     let stateChanged = false;
     if (state !== current.state) {

@@ -1,7 +1,8 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isPublished, notificationOf, type PublishableEvent } from '#domain/notifications';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { notificationOf, type PublishableEvent, shouldPublish } from '#domain/notifications';
 import { documentClient, isConditionFailure, tableName } from '#store/client';
 import { keys } from '#store/keys';
+import type { StoredEvent } from '#store/event-log';
 import { notificationTopic } from './topic.ts';
 
 /**
@@ -19,25 +20,82 @@ export interface CommittedEvent extends PublishableEvent {
 }
 
 export async function publishEvent(event: CommittedEvent): Promise<PublishOutcome> {
-  if (!isPublished(event.type)) return 'not-published-type';
+  if (!shouldPublish(event)) return 'not-published-type';
   const key = keys.event(event.aggregate, event.seq);
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true, ProjectionExpression: 'publishedAt' }),
   );
   if (Item?.publishedAt) return 'already';
   await notificationTopic().publish(notificationOf(event));
-  try {
-    await documentClient().send(
-      new UpdateCommand({
+  await markPublished(key);
+  return 'published';
+}
+
+/**
+ * Marks the event published and takes it out of the publish sweep's queue; an event still
+ * waiting for its projections keeps that marker (projecting it then sees `publishedAt`).
+ */
+async function markPublished(key: { PK: string; SK: string }): Promise<void> {
+  const update = async (expression: string, condition: string, values: Record<string, unknown>) => {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+  const now = new Date().toISOString();
+  const values = { ':now': now, ':unpublished': keys.unpublishedPartition };
+  // Two conditional writes that race with the projection's own marker change; a few rounds settle it.
+  for (let round = 0; round < 3; round++) {
+    const queued = 'attribute_exists(PK) AND attribute_not_exists(publishedAt) AND GSI4PK = :unpublished';
+    if (await update('SET publishedAt = :now REMOVE GSI4PK, GSI4SK', queued, values)) return;
+    const notQueued =
+      'attribute_exists(PK) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(GSI4PK) OR GSI4PK <> :unpublished)';
+    if (await update('SET publishedAt = :now', notQueued, values)) return;
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true, ProjectionExpression: 'publishedAt' }),
+    );
+    if (!Item || Item.publishedAt) return; // gone, or another publisher marked it
+  }
+}
+
+/**
+ * The safety net behind the stream (AWS) and the in-process hook (locally): publishes events of
+ * published types that were projected at least `olderThanMs` ago and still have not reached the
+ * topic — the hook's process died, or the stream's retries gave up. Run with the reconciler.
+ */
+export async function publishStranded(options: { olderThanMs: number; now?: Date }): Promise<{ published: number }> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - options.olderThanMs).toISOString();
+  let published = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
         TableName: tableName(),
-        Key: key,
-        UpdateExpression: 'SET publishedAt = :now',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(publishedAt)',
-        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        IndexName: 'GSI4',
+        KeyConditionExpression: 'GSI4PK = :unpublished AND GSI4SK < :cutoff',
+        ExpressionAttributeValues: { ':unpublished': keys.unpublishedPartition, ':cutoff': cutoff },
+        ExclusiveStartKey: startKey,
       }),
     );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error; // another publisher marked it meanwhile
-  }
-  return 'published';
+    for (const entry of page.Items ?? []) {
+      const { Item } = await documentClient().send(
+        new GetCommand({ TableName: tableName(), Key: { PK: entry.PK, SK: entry.SK }, ConsistentRead: true }),
+      );
+      if (!Item || Item.GSI4PK !== keys.unpublishedPartition) continue;
+      if ((await publishEvent(Item as unknown as StoredEvent)) === 'published') published++;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { published };
 }

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { monotonicFactory } from 'ulid';
 import { ConflictError, PayloadTooLargeError } from '#domain/errors';
 import type { EventType } from '#domain/events';
+import { shouldPublish } from '#domain/notifications';
 import { documentClient, isConditionFailure, tableName } from '#store/client';
 import { eventSortKey, keys, timeSortKey } from '#store/keys';
 
@@ -122,7 +123,9 @@ export async function appendEvent(aggregate: string, expectedSeq: number, event:
  * last, then marks the event projected. Writing the head last matters: a command decides on the
  * head's sequence number, so the head must never say N while another effect of N is missing.
  */
-export async function project(event: Pick<StoredEvent, 'aggregate' | 'seq' | 'effects'>): Promise<void> {
+export async function project(
+  event: Pick<StoredEvent, 'aggregate' | 'seq' | 'effects'> & { type?: string; changes?: { after?: unknown } },
+): Promise<void> {
   const client = documentClient();
   const put = async (effect: Item) => {
     try {
@@ -142,14 +145,44 @@ export async function project(event: Pick<StoredEvent, 'aggregate' | 'seq' | 'ef
   const head = event.effects.at(-1);
   await Promise.all(event.effects.slice(0, -1).map(put));
   if (head) await put(head);
-  await client.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.event(event.aggregate, event.seq),
-      UpdateExpression: 'REMOVE GSI4PK, GSI4SK',
-      ConditionExpression: 'attribute_exists(PK)',
-    }),
-  );
+  await markProjected(event);
+}
+
+/**
+ * Takes a projected event out of the reconciler's queue. An event of a published type moves to
+ * the publish sweep's queue instead, unless the topic has it already (`publishedAt`: on AWS the
+ * stream's publisher often gets there before the projections are done). Only an event still
+ * marked unprojected is touched, so projecting again never re-queues a published event.
+ */
+async function markProjected(
+  event: Pick<StoredEvent, 'aggregate' | 'seq'> & { type?: string; changes?: { after?: unknown } },
+): Promise<void> {
+  const update = async (expression: string, condition: string, values: Record<string, unknown>) => {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.event(event.aggregate, event.seq),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+  const unprojected = { ':unprojected': keys.unprojectedPartition };
+  if (event.type && shouldPublish({ type: event.type, changes: event.changes })) {
+    const queued = await update('SET GSI4PK = :unpublished', 'GSI4PK = :unprojected AND attribute_not_exists(publishedAt)', {
+      ...unprojected,
+      ':unpublished': keys.unpublishedPartition,
+    });
+    if (queued) return;
+  }
+  await update('REMOVE GSI4PK, GSI4SK', 'GSI4PK = :unprojected', unprojected);
 }
 
 /** Projects every event of `aggregate` after `afterSeq`, oldest first. */

@@ -44,7 +44,8 @@
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
- * and, until projected, GSI4 (UNPROJECTED / <at>#<id>).
+ * and, until projected, GSI4 (UNPROJECTED / <at>#<id>); an event of a published type then moves to
+ * GSI4 UNPUBLISHED until the notification topic has it.
  */
 
 export const keys = {
@@ -62,6 +63,8 @@ export const keys = {
   serviceLogPartition: (service: string) => `SVCLOG#${service}`,
   actorLogPartition: (keyId: string) => `ACTOR#${keyId}`,
   unprojectedPartition: 'UNPROJECTED',
+  /** GSI4 again, once projected: a published type's event until the topic has it (the publish sweep's queue). */
+  unpublishedPartition: 'UNPUBLISHED',
 
   apiKey: (id: string) => ({ PK: `APIKEY#${id}`, SK: 'APIKEY' }),
   apiKeyAggregate: (id: string) => `APIKEY#${id}`,

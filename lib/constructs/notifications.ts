@@ -15,6 +15,9 @@ import type { SecretValues } from '../secret-values.ts';
 import { StewardFunction } from './steward-function.ts';
 import type { StewardTable } from './steward-table.ts';
 
+/** What publishing may change on an event item. */
+export const PUBLISH_MARK_ATTRIBUTES = ['publishedAt', 'GSI4PK', 'GSI4SK'];
+
 export interface NotificationsProps {
   stage: string;
   version: string;
@@ -82,17 +85,15 @@ export class Notifications extends Construct {
       timeout: Duration.seconds(30),
       environment: { NOTIFICATION_TOPIC_ARN: this.topic.topicArn },
     });
-    props.table.grantAttributeUpdate(this.publisher, ['publishedAt']);
+    Validations.of(this.publisher.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray (PutTraceSegments, PutTelemetryRecords) and dynamodb:ListStreams, which the stream event source needs and which takes no resource-level permission; the stream itself is read through the table stream ARN only.',
+    });
+    // The published mark, and the publish sweep's queue marker it clears (GSI4).
+    props.table.grantAttributeUpdate(this.publisher, PUBLISH_MARK_ATTRIBUTES);
     this.publisher.addEnvironment('TABLE_NAME', props.table.tableName);
-    // Publish, and the key only as SNS uses it for this function (grantPublish would allow GenerateDataKey* anywhere).
-    this.publisher.addPolicy('Publish', [
-      new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
-      }),
-    ]);
+    this.publisher.addPolicy('Publish', publishStatements(this.topic, props.encryptionKey));
     this.publisher.addEventSource(
       new DynamoEventSource(props.table.table, {
         startingPosition: StartingPosition.LATEST,
@@ -135,6 +136,16 @@ export class Notifications extends Construct {
   }
 
   /**
+   * The reconciler also runs the publish sweep: it publishes events the stream's publisher never
+   * got to (its retries gave up), so it may publish, and mark them like the publisher does.
+   */
+  grantPublishSweep(fn: StewardFunction, table: StewardTable, key: IKey): void {
+    fn.addEnvironment('NOTIFICATION_TOPIC_ARN', this.topic.topicArn);
+    table.grantAttributeUpdate(fn, PUBLISH_MARK_ATTRIBUTES);
+    fn.addPolicy('Publish', publishStatements(this.topic, key));
+  }
+
+  /**
    * The alerts route group: manages email subscriptions (Subscribe with a filter policy, read
    * their confirmation state, Unsubscribe) and replays parked deliveries.
    */
@@ -161,4 +172,16 @@ export class Notifications extends Construct {
       ],
     );
   }
+}
+
+/** Publish, and the key only as SNS uses it (grantPublish would allow GenerateDataKey* without a condition). */
+function publishStatements(topic: Topic, key: IKey): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+    new PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(topic).region}.amazonaws.com` } },
+    }),
+  ];
 }

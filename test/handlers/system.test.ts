@@ -121,6 +121,6 @@ describe('the reconciler', () => {
     const outcome = await reconcileHandler();
 
     // Assess
-    expect(outcome).toEqual({ projected: 0 });
+    expect(outcome).toEqual({ projected: 0, published: 0 });
   });
 });

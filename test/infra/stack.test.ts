@@ -314,9 +314,8 @@ describe('functions', () => {
         )
           continue;
         const viaService = JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService']);
-        expect(viaService, fn.node.path).toMatch(
-          fn === dev.stack.notifications.publisher ? /"(dynamodb|sns)\."/ : /"(dynamodb|secretsmanager)\."/,
-        );
+        const publishes = fn === dev.stack.notifications.publisher || fn === dev.stack.reconciler.function;
+        expect(viaService, fn.node.path).toMatch(publishes ? /"(dynamodb|sns)\."/ : /"(dynamodb|secretsmanager)\."/);
       }
     }
   });
@@ -893,8 +892,9 @@ describe('notifications', () => {
               { prefix: 'incident.' },
               { prefix: 'deployment.' },
               'healthcheck.state_changed',
+              'secret.expiring',
+              'secret.rotation_due',
               'webhook.disabled',
-              'webhook.test',
             ],
           },
         },
@@ -909,7 +909,7 @@ describe('notifications', () => {
     expect(actions.filter((action) => /^dynamodb:(Put|Delete|BatchWrite)/.test(action))).toEqual([]);
     const update = statements.find((statement) => actionsOf([statement]).includes('dynamodb:UpdateItem'));
     expect(update?.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [PARTITION_KEY, SORT_KEY, 'publishedAt'] },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [PARTITION_KEY, SORT_KEY, 'publishedAt', 'GSI4PK', 'GSI4SK'] },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
     });
   });
@@ -942,6 +942,14 @@ describe('notifications', () => {
       Dimensions: [
         { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.notifications.deadLetters), 'QueueName'] } },
       ],
+    });
+  });
+
+  it('lets the reconciler publish what the stream publisher missed (the publish sweep)', () => {
+    const actions = actionsOf(roleStatements(dev.stack, template, dev.stack.reconciler.function.executionRole));
+    expect(actions).toContain('sns:Publish');
+    expect(resourceOf(template, dev.stack, dev.stack.reconciler.function).Properties).toMatchObject({
+      Environment: { Variables: { NOTIFICATION_TOPIC_ARN: { Ref: logicalId(dev.stack, dev.stack.notifications.topic) } } },
     });
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isPublished, notificationOf, notificationSeverity, type PublishableEvent } from '../../functions/domain/notifications.ts';
+import {
+  isPublished,
+  notificationOf,
+  notificationSeverity,
+  type PublishableEvent,
+  publishedPatternProblem,
+  shouldPublish,
+} from '../../functions/domain/notifications.ts';
 import { leaseMs } from '../../functions/notifications/webhook-dispatcher.ts';
 import { claimDelivery, getWebhookHealth, recordOutcome, settleClaim } from '../../functions/store/webhooks.ts';
 import { useLocalStore } from '../helpers/local-store.ts';
@@ -30,6 +37,26 @@ describe('what is published, and how loudly', () => {
     for (const type of ['service.created', 'secret.revealed', 'healthcheck.created', 'config.updated', 'apikey.created']) {
       expect(isPublished(type), type).toBe(false);
     }
+    expect(isPublished('secret.expiring')).toBe(true); // it carries the secret's alert
+  });
+
+  it("keeps an alert's resolution quiet when its rule said sendResolved: false", () => {
+    expect(shouldPublish(event('alert.resolved', { severity: 'critical', sendResolved: false }))).toBe(false);
+    expect(shouldPublish(event('alert.resolved', { severity: 'critical', sendResolved: true }))).toBe(true);
+    expect(shouldPublish(event('alert.firing', { severity: 'critical', sendResolved: false }))).toBe(true);
+    expect(shouldPublish(event('service.created'))).toBe(false);
+  });
+
+  it('refuses a subscriber pattern that can never match a published event, naming what is published', () => {
+    expect(publishedPatternProblem('alert.*')).toBeUndefined();
+    expect(publishedPatternProblem('*')).toBeUndefined();
+    expect(publishedPatternProblem('secret.expiring')).toBeUndefined();
+    expect(publishedPatternProblem('secret.*')).toBeUndefined();
+    expect(publishedPatternProblem('secret.revealed')).toMatch(
+      /^"secret.revealed" is not published; published are alert\.\*, incident\.\*, deployment\.\*/,
+    );
+    expect(publishedPatternProblem('service.*')).toMatch(/no published event types start with "service\."/);
+    expect(publishedPatternProblem('nonsense.*')).toMatch(/no event types start with/);
   });
 
   it.each([
@@ -44,6 +71,9 @@ describe('what is published, and how loudly', () => {
     ['deployment.rolled_back', {}, 'critical'],
     ['deployment.succeeded', {}, 'info'],
     ['alert.firing', { severity: 'loud' }, 'warning'],
+    ['secret.expiring', { expired: false, daysLeft: 3 }, 'warning'],
+    ['secret.expiring', { expired: true, daysLeft: 0 }, 'critical'],
+    ['secret.rotation_due', {}, 'info'],
   ])('%s with %j is %s', (type, after, severity) => {
     expect(notificationSeverity(event(type, after))).toBe(severity);
   });

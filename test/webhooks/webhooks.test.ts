@@ -117,6 +117,13 @@ describe('webhook CRUD', () => {
   it('refuses unknown event types and bad URLs', async () => {
     expectInvalid(await client.post('/v1/webhooks', { url: receiver.url('/ok'), events: ['alert.*', 'nope.done'] }), '/body/events/1');
     expectInvalid(await client.post('/v1/webhooks', { url: receiver.url('/ok'), events: ['bogus.*'] }), '/body/events/0');
+    // Real event types that are never published: refused rather than silently never delivered.
+    const unpublished = expectInvalid(
+      await client.post('/v1/webhooks', { url: receiver.url('/ok'), events: ['alert.*', 'secret.revealed'] }),
+      '/body/events/1',
+    );
+    expect(unpublished.message).toMatch(/"secret.revealed" is not published/);
+    expectInvalid(await client.post('/v1/webhooks', { url: receiver.url('/ok'), events: ['service.*'] }), '/body/events/0');
     expectInvalid(await client.post('/v1/webhooks', { url: 'ftp://example.com/x', events: ['*'] }), '/body/url');
     expectInvalid(await client.post('/v1/webhooks', { url: 'http://user:pw@example.com/x', events: ['*'] }), '/body/url');
   });
