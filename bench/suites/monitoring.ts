@@ -1,9 +1,15 @@
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { documentClient } from '#store/client';
+import { fileURLToPath } from 'node:url';
+import { ensureBootstrapKey } from '#commands/api-keys';
+import { SYSTEM_PRINCIPAL } from '#domain/roles';
+import { ensureTable } from '#local/dynamo';
+import { configureStore, documentClient, storeSettings } from '#store/client';
 import { handler as healthCheckTick } from '../../functions/handlers/health-check-runner.ts';
-import { MAX_CHECKS_PER_TICK, RUNNER_CONCURRENCY } from '../../functions/monitoring/runner.ts';
+import { MAX_CHECKS_PER_TICK, runnerConcurrency } from '../../functions/monitoring/runner.ts';
 import { type BenchApi, benchApi } from '../api.ts';
 import { type HttpRequestSpec, httpLoad } from '../http-load.ts';
 import { type LoopResult, round, summarize } from '../stats.ts';
@@ -14,8 +20,9 @@ import type { BenchContext, Figures, Suite, SuiteResult, Table } from '../suite.
  *
  * - One runner tick over 1,000 due health checks whose targets (node:http servers on loopback)
  *   answer after 100 ms: the scheduled handler (functions/handlers/health-check-runner.ts) called
- *   directly, as the runtime's timer and EventBridge do. Its wall time against the ideal for the
- *   runner's concurrency bound, ceil(checks / RUNNER_CONCURRENCY) × 100 ms, and the process's
+ *   directly, as the runtime's timer and EventBridge do, with the table and the targets in another
+ *   process (as on AWS, they are not the runner's CPU). Its wall time against the ideal for the
+ *   runner's concurrency bound, ceil(checks / runnerConcurrency()) × 100 ms, and the process's
  *   peak RSS, sampled every 10 ms during the tick.
  * - Metric ingestion through POST /v1/metrics: batches of 1,000 samples (the most a request
  *   takes) and of 100, from `settings.concurrency` keep-alive clients.
@@ -116,26 +123,59 @@ interface TickFigures {
 
 const COUNTER = 'benchMonitoringCountCommands';
 
+interface TickBackend {
+  endpoint: string;
+  targets: string[];
+  /** Closes the backend and answers how many requests its targets got. */
+  stop(): Promise<number>;
+}
+
+/** Starts bench/backends/tick-backend.mjs: dynalite and the 100 ms targets, in a process of their own. */
+async function startTickBackend(): Promise<TickBackend> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../backends/tick-backend.mjs', import.meta.url)), String(TARGET_SERVERS), String(TARGET_DELAY_MS)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done) throw new Error('The tick backend exited before it started.');
+  const { endpoint, targets } = JSON.parse(first.value) as { endpoint: string; targets: string[] };
+  return {
+    endpoint,
+    targets,
+    async stop() {
+      child.stdin?.end();
+      const last = await lines.next();
+      return last.done ? 0 : (JSON.parse(last.value) as { hits: number }).hits;
+    },
+  };
+}
+
+/**
+ * The runner tick, measured the way it runs on AWS: the table and the checked services are
+ * elsewhere. Here they are another process on this machine (bench/backends/tick-backend.mjs), so
+ * the wall time and memory are the runner's own, not dynalite's or the targets'. The API creates
+ * the checks through the same runtime, pointed at that table for the duration.
+ */
 async function measureTick(context: BenchContext, api: BenchApi): Promise<TickFigures> {
   const { progress, settings } = context;
+  const runtime = await context.runtime();
+  const backend = await startTickBackend();
+  const home = storeSettings();
+  await ensureTable(backend.endpoint, home.tableName);
+  configureStore({ ...home, endpoint: backend.endpoint });
   let targetHits = 0;
-  const targets = await Promise.all(
-    Array.from({ length: TARGET_SERVERS }, () =>
-      listen((request, response) => {
-        request.resume();
-        targetHits++;
-        setTimeout(() => {
-          response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"UP"}');
-        }, TARGET_DELAY_MS);
-      }),
-    ),
-  );
   try {
+    await ensureBootstrapKey(runtime.adminKey, { actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'bench' }, requestId: 'bench-tick' });
+    await api.expect(201, 'POST', '/v1/services', { name: SERVICE, kind: 'api' });
     progress(`monitoring: creating ${TICK_CHECKS} health checks (${settings.concurrency} clients)`);
     const ids: string[] = [];
     const createStarted = performance.now();
     await inParallel(TICK_CHECKS, settings.concurrency, async (i) => {
-      const target = targets[i % TARGET_SERVERS]?.url as string;
+      const target = backend.targets[i % backend.targets.length] as string;
       const created = await api.expect(201, 'POST', `/v1/services/${SERVICE}/health-checks`, {
         environment: ENVIRONMENT,
         url: `${target}/health?check=${i}`,
@@ -150,7 +190,8 @@ async function measureTick(context: BenchContext, api: BenchApi): Promise<TickFi
     // Created checks are due at once; a tick a second ahead sees all of them, and moves each to
     // its next slot an interval after that, out of reach of the runtime's own timer.
     const time = new Date(Date.now() + 1000).toISOString();
-    progress(`monitoring: one runner tick over ${TICK_CHECKS} checks (targets answer in ${TARGET_DELAY_MS} ms)`);
+    const concurrency = runnerConcurrency();
+    progress(`monitoring: one runner tick over ${TICK_CHECKS} checks (targets answer in ${TARGET_DELAY_MS} ms, ${concurrency} at a time)`);
     const before = process.memoryUsage();
     let rssPeak = before.rss;
     let heapPeak = before.heapUsed;
@@ -186,14 +227,15 @@ async function measureTick(context: BenchContext, api: BenchApi): Promise<TickFi
 
     // One check read back: the run passed (the target was reachable and the conditions held).
     const sample = await api.expect(200, 'GET', `/v1/services/${SERVICE}/health-checks/${ids[0]}`);
+    targetHits = await backend.stop();
     return {
       checks: ids.length,
       due: outcome.due,
       ran: outcome.ran,
       targetHits,
-      concurrency: RUNNER_CONCURRENCY,
+      concurrency,
       wallMs,
-      idealMs: Math.ceil(outcome.ran / RUNNER_CONCURRENCY) * TARGET_DELAY_MS,
+      idealMs: Math.ceil(outcome.ran / concurrency) * TARGET_DELAY_MS,
       rssBeforeMB: before.rss / MB,
       rssPeakMB: rssPeak / MB,
       heapPeakMB: heapPeak / MB,
@@ -202,7 +244,8 @@ async function measureTick(context: BenchContext, api: BenchApi): Promise<TickFi
       commands,
     };
   } finally {
-    await Promise.all(targets.map((target) => close(target.server)));
+    configureStore(home);
+    await backend.stop().catch(() => 0);
   }
 }
 
@@ -376,9 +419,8 @@ async function runMonitoring(context: BenchContext): Promise<SuiteResult> {
   const runtime = await context.runtime();
   const api = benchApi(runtime);
   const { settings } = context;
-  await api.expect(201, 'POST', '/v1/services', { name: SERVICE, kind: 'api' });
-
   const tick = await measureTick(context, api);
+  await api.expect(201, 'POST', '/v1/services', { name: SERVICE, kind: 'api' });
   const webhooks = await measureWebhooks(context, api);
   const ingestion = await measureIngestion(context, runtime.url, runtime.adminKey);
 
@@ -426,12 +468,14 @@ async function runMonitoring(context: BenchContext): Promise<SuiteResult> {
         ],
       ],
       notes: [
-        `The scheduled handler (functions/handlers/health-check-runner.ts) called once with a time 1 s ahead, so every check created is due; ideal = ceil(${tick.ran} / RUNNER_CONCURRENCY ${tick.concurrency}) × ${TARGET_DELAY_MS} ms.`,
-        `Targets: ${TARGET_SERVERS} node:http servers on loopback in this process, ${tick.targetHits} requests received; a check read back after the tick ${tick.sampledLastResultOk ? 'passed' : 'did NOT pass'}.`,
-        `RSS sampled every ${RSS_SAMPLE_MS} ms during the tick, from ${ms(tick.rssBeforeMB)} MB before it; it is the whole process: dynalite, the API server, the targets and the runner.`,
+        `The scheduled handler (functions/handlers/health-check-runner.ts) called once with a time 1 s ahead, so every check created is due; ideal = ceil(${tick.ran} / concurrency ${tick.concurrency}) × ${TARGET_DELAY_MS} ms.`,
+        `Targets: ${TARGET_SERVERS} node:http servers on loopback in another process (bench/backends/tick-backend.mjs, with the table's dynalite), ${tick.targetHits} requests received; a check read back after the tick ${tick.sampledLastResultOk ? 'passed' : 'did NOT pass'}.`,
+        `RSS sampled every ${RSS_SAMPLE_MS} ms during the tick, from ${ms(tick.rssBeforeMB)} MB before it; the runner's process (the API server idles meanwhile; the table and the targets are in the backend process).`,
         `DynamoDB commands per check during the tick: ${Object.entries(tick.commands)
           .map(([name, count]) => `${name} ${(count / Math.max(1, tick.ran)).toFixed(2)}`)
-          .join(', ')}; dynalite answers them in this process, so their time adds to the targets' ${TARGET_DELAY_MS} ms.`,
+          .join(
+            ', ',
+          )}; what is beyond the ideal is the runner's own CPU per check (the SDK's marshalling and signing, the HTTP exchange, conditions), about ${ms((tick.wallMs - tick.idealMs) / tick.ran)} ms a check on this machine.`,
         `Creating the ${tick.checks} checks through the API (${settings.concurrency} clients) took ${ms(tick.createMs)} ms.`,
         ...(tick.ran !== tick.checks
           ? [`Only ${tick.ran} of ${tick.checks} checks ran in the measured tick: the runtime's own tick timer may have taken some.`]
