@@ -1,6 +1,8 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { GateCheck, HealthGate } from '#domain/deployment';
+import type { GateAlertSeverity, GateCheck, HealthGate } from '#domain/deployment';
 import { safeFetch } from '#outbound/safe-fetch';
+import { listOpenServiceAlerts } from '#store/alerts';
+import { listServiceChecks } from '#store/slo';
 
 /** Probes per gate check, spread over a short moment: enough to see a flapping version. */
 export const PROBES_PER_CHECK = 3;
@@ -26,11 +28,67 @@ export function checksPerBake(gate: HealthGate | null, bakeSeconds: number): num
   return Math.min(MAX_CHECKS_PER_BAKE, Math.max(1, Math.ceil(bakeSeconds / interval)));
 }
 
-/** One check: probe the new version's URL a few times and read the named alarms. */
-export async function checkGate(
-  gate: HealthGate | null,
-  alarmReader: (names: string[]) => Promise<string[]> = firingAlarms,
-): Promise<GateCheck> {
+/** What the gate's Steward checks are about: the deployment's service and environment. */
+export interface GateTarget {
+  service: string;
+  environment: string;
+}
+
+/** Where a gate check reads from; tests replace these. */
+export interface GateReaders {
+  alarms?: (names: string[]) => Promise<string[]>;
+  unhealthyChecks?: (target: GateTarget) => Promise<NonNullable<GateCheck['healthChecks']>['unhealthy']>;
+  openAlerts?: (target: GateTarget, minSeverity: GateAlertSeverity) => Promise<NonNullable<GateCheck['alerts']>['open']>;
+}
+
+/** The gate's Steward alert setting with its default: null when it reads no alerts. */
+export function gateAlertSeverity(gate: HealthGate): GateAlertSeverity | null {
+  if (gate.alerts === false) return null;
+  return gate.alerts?.minSeverity ?? 'critical';
+}
+
+/**
+ * Whether a gate checks anything during a bake. No gate (null) checks nothing; any gate reads
+ * Steward's own health checks and alerts unless it turns both off, besides its probe and alarms.
+ */
+export function gateHasChecks(gate: HealthGate | null): boolean {
+  if (!gate) return false;
+  return Boolean(gate.probe || (gate.alarms && gate.alarms.length > 0) || gate.healthChecks !== false || gate.alerts !== false);
+}
+
+/** The service's health checks in the environment that are unhealthy (one Query on the service's checks). */
+export async function unhealthyChecks(target: GateTarget): Promise<Array<{ id: string; url: string }>> {
+  const checks = await listServiceChecks(target.service, target.environment);
+  return checks.filter((check) => check.state === 'unhealthy').map((check) => ({ id: check.id, url: check.url }));
+}
+
+/**
+ * The service's open alerts at `minSeverity` or above that are about the environment: labelled
+ * with it, or with no environment label at all (an alert about the whole service).
+ */
+export async function openAlerts(
+  target: GateTarget,
+  minSeverity: GateAlertSeverity,
+): Promise<Array<{ id: string; name: string; severity: string }>> {
+  const alerts = await listOpenServiceAlerts(target.service, minSeverity);
+  return alerts
+    .filter((alert) => {
+      const environment = alert.labels?.environment;
+      return environment === undefined || environment === target.environment;
+    })
+    .map((alert) => ({ id: alert.id, name: alert.name, severity: alert.severity }));
+}
+
+/**
+ * One check: probe the new version's URL a few times, read the named alarms, and, given the
+ * deployment's service and environment, read Steward's own health checks and open alerts there.
+ */
+export async function checkGate(gate: HealthGate | null, target: GateTarget | null = null, readers: GateReaders = {}): Promise<GateCheck> {
+  const {
+    alarms: alarmReader = firingAlarms,
+    unhealthyChecks: checkReader = unhealthyChecks,
+    openAlerts: alertReader = openAlerts,
+  } = readers;
   const at = new Date().toISOString();
   let probes: GateCheck['probes'] = null;
   if (gate?.probe) {
@@ -62,16 +120,33 @@ export async function checkGate(
       alarms = { firing: [`could not read alarms: ${(error as Error).message}`] };
     }
   }
+  // Steward's own table: a failed read throws, and the task's Retry reads again.
+  const readChecks = gate !== null && target !== null && gate.healthChecks !== false;
+  const minSeverity = gate !== null && target !== null ? gateAlertSeverity(gate) : null;
+  const [unhealthy, open] = await Promise.all([
+    readChecks && target ? checkReader(target) : null,
+    minSeverity && target ? alertReader(target, minSeverity) : null,
+  ]);
+  const healthChecks: GateCheck['healthChecks'] = unhealthy ? { unhealthy } : null;
+  const alerts: GateCheck['alerts'] = open ? { open } : null;
   const minRatio = gate?.probe?.minSuccessRatio ?? 1;
-  const passed = (probes === null || probes.ok / probes.total >= minRatio) && (alarms === null || alarms.firing.length === 0);
-  return { at, passed, probes, alarms };
+  const passed =
+    (probes === null || probes.ok / probes.total >= minRatio) &&
+    (alarms === null || alarms.firing.length === 0) &&
+    (healthChecks === null || healthChecks.unhealthy.length === 0) &&
+    (alerts === null || alerts.open.length === 0);
+  return { at, passed, probes, alarms, healthChecks, alerts };
 }
 
-/** A step passes when its probes, together, meet the success ratio and no alarm fired. */
+/**
+ * A step passes when its probes, together, meet the success ratio, no alarm fired, and no check
+ * found one of Steward's health checks unhealthy or an alert open.
+ */
 export function stepPassed(gate: HealthGate | null, checks: GateCheck[]): boolean {
   const minRatio = gate?.probe?.minSuccessRatio ?? 1;
   const ok = checks.reduce((sum, check) => sum + (check.probes?.ok ?? 0), 0);
   const total = checks.reduce((sum, check) => sum + (check.probes?.total ?? 0), 0);
   const alarmsFired = checks.some((check) => (check.alarms?.firing.length ?? 0) > 0);
-  return !alarmsFired && (total === 0 || ok / total >= minRatio);
+  const monitoringFailed = checks.some((check) => (check.healthChecks?.unhealthy.length ?? 0) > 0 || (check.alerts?.open.length ?? 0) > 0);
+  return !alarmsFired && !monitoringFailed && (total === 0 || ok / total >= minRatio);
 }

@@ -2,7 +2,7 @@ import { changeDeployment, WORKFLOW_ACTOR } from '#commands/deployments';
 import { after } from '#deployments/clock';
 import { trafficDriverFor } from '#deployments/drivers/index';
 import { DeploymentFinishedError } from '#deployments/errors';
-import { checkGate, checksPerBake, stepPassed } from '#deployments/health-gate';
+import { checkGate, checksPerBake, gateHasChecks, stepPassed } from '#deployments/health-gate';
 import type { TrafficDriver } from '#deployments/traffic-driver';
 import { type Deployment, type Environment, type GateCheck, isActive } from '#domain/deployment';
 import { weightsFor } from '#domain/deployment-plan';
@@ -134,7 +134,7 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
   if (step.bakeSeconds <= 0) return { ...state, verdict: 'next', lastStep };
   // With nothing to check, one wait to the end of the bake: fewer state transitions, same result.
   const gate = deployment.healthGate;
-  const hasChecks = Boolean(gate?.probe || (gate?.alarms && gate.alarms.length > 0));
+  const hasChecks = gateHasChecks(gate);
   const checks = hasChecks ? checksPerBake(gate, step.bakeSeconds) : 1;
   return { ...state, verdict: 'baking', lastStep, bakeEndsAt: after(step.bakeSeconds), waitUntil: after(step.bakeSeconds / checks) };
 }
@@ -142,13 +142,14 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
 /** One health check during a bake; the verdict says bake on, move on, or roll back. */
 export async function evaluateGate(
   state: WorkflowState,
-  check: (deployment: Deployment) => Promise<GateCheck> = (d) => checkGate(d.healthGate),
+  check: (deployment: Deployment) => Promise<GateCheck> = (d) =>
+    checkGate(d.healthGate, { service: d.service, environment: d.environment }),
 ): Promise<WorkflowState> {
   const { deployment } = await load(state);
   if (!isActive(deployment.status)) throw new DeploymentFinishedError(`Deployment ${deployment.id} is ${deployment.status}.`);
   const gate = deployment.healthGate;
   const bakeOver = new Date().toISOString() >= (state.bakeEndsAt ?? '');
-  const hasChecks = Boolean(gate?.probe || (gate?.alarms && gate.alarms.length > 0));
+  const hasChecks = gateHasChecks(gate);
   if (!hasChecks) return { ...state, verdict: bakeOver ? 'next' : 'baking', waitUntil: state.bakeEndsAt };
   const result = await check(deployment);
   const checks = [...deployment.stepChecks, result];
@@ -183,6 +184,12 @@ function gateFailure(result: GateCheck, checks: GateCheck[]): string {
     parts.push(`${ok} of ${total} probes succeeded${result.probes?.failures.length ? ` (${result.probes.failures.join('; ')})` : ''}`);
   const firing = checks.flatMap((check) => check.alarms?.firing ?? []);
   if (firing.length > 0) parts.push(`alarms in ALARM: ${[...new Set(firing)].join(', ')}`);
+  const unhealthy = new Map(checks.flatMap((check) => check.healthChecks?.unhealthy ?? []).map((found) => [found.id, found]));
+  if (unhealthy.size > 0)
+    parts.push(`health checks unhealthy: ${[...unhealthy.values()].map((found) => `${found.id} (${found.url})`).join(', ')}`);
+  const open = new Map(checks.flatMap((check) => check.alerts?.open ?? []).map((found) => [found.id, found]));
+  if (open.size > 0)
+    parts.push(`alerts open: ${[...open.values()].map((found) => `${found.name} (${found.severity}, ${found.id})`).join(', ')}`);
   return `Health gate failed: ${parts.join('; ')}.`;
 }
 

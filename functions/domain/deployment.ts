@@ -26,8 +26,15 @@ export type TrafficConfig =
 export interface HealthGate {
   probe?: { url: string; expectStatus?: number; maxLatencyMs?: number; intervalSeconds?: number; minSuccessRatio?: number };
   alarms?: string[];
+  /** Steward's own health checks of the service in the deployment's environment: none may be unhealthy (default true). */
+  healthChecks?: boolean;
+  /** Steward's open alerts of the service in that environment: none may be this severe (default `{ minSeverity: 'critical' }`). */
+  alerts?: { minSeverity?: GateAlertSeverity } | false;
   failFast?: boolean;
 }
+
+export const GATE_ALERT_SEVERITIES = ['warning', 'critical'] as const;
+export type GateAlertSeverity = (typeof GATE_ALERT_SEVERITIES)[number];
 
 export interface Protection {
   requiresApproval: boolean;
@@ -58,6 +65,10 @@ export interface GateCheck {
   passed: boolean;
   probes: { ok: number; total: number; failures: string[] } | null;
   alarms: { firing: string[] } | null;
+  /** Steward's health checks of the service in the environment that are unhealthy; null when not read. */
+  healthChecks: { unhealthy: Array<{ id: string; url: string }> } | null;
+  /** Steward's open alerts of the service in the environment at the gate's severity or above; null when not read. */
+  alerts: { open: Array<{ id: string; name: string; severity: string }> } | null;
 }
 
 export interface Deployment {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEPLOYMENT_STATUSES } from '#domain/deployment';
+import { DEPLOYMENT_STATUSES, GATE_ALERT_SEVERITIES } from '#domain/deployment';
 import { PRESET_NAMES, STRATEGY_TYPES } from '#domain/deployment-plan';
 import { Actor, EnvironmentName, ListQuery, pageOf, Slug, Timestamp, Ulid } from '#schemas/common';
 import { VersionString } from '#schemas/versions';
@@ -45,6 +45,16 @@ export const HealthGateSchema = z
       .max(10)
       .optional()
       .meta({ description: 'CloudWatch alarms that must not be in ALARM (AWS only).' }),
+    healthChecks: z.boolean().optional().meta({
+      description: "Fail while any of Steward's health checks of the service in the deployment's environment is unhealthy (default true).",
+    }),
+    alerts: z
+      .union([z.literal(false), z.strictObject({ minSeverity: z.enum(GATE_ALERT_SEVERITIES).optional() })])
+      .optional()
+      .meta({
+        description:
+          'Fail while the service has an open (firing or acknowledged) Steward alert at minSeverity or above labelled with the deployment\'s environment or with none (default `{minSeverity:"critical"}`); false reads no alerts.',
+      }),
     failFast: z.boolean().optional().meta({ description: 'Roll back at the first failed check instead of judging the whole bake.' }),
   })
   .meta({ id: 'HealthGate' });

@@ -239,3 +239,37 @@ export async function listOpenCriticalAlerts(limit = 1000): Promise<Alert[]> {
   } while (cursor && found.length < limit);
   return found;
 }
+
+/**
+ * Open (firing or acknowledged) alerts of `service` at `minSeverity` or above, newest first, at
+ * most `limit`. Critical only: a Query on the sparse open-critical index, which holds nothing
+ * else. With warnings there is no such index, so it is the alert list filtered by service,
+ * status and severity: one Query on one partition, never a Scan, but it reads resolved alerts too.
+ */
+export async function listOpenServiceAlerts(service: string, minSeverity: 'warning' | 'critical', limit = 100): Promise<Alert[]> {
+  const severities = minSeverity === 'critical' ? ['critical'] : ['warning', 'critical'];
+  const found: Alert[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage({
+      ...(minSeverity === 'critical'
+        ? { index: 'GSI2' as const, partition: keys.openCriticalAlertsPartition }
+        : { index: 'GSI1' as const, partition: keys.alertsListPartition }),
+      filter: '#service = :service AND #status IN (:firing, :acknowledged) AND #severity IN (:s0, :s1)',
+      names: { '#service': 'service', '#status': 'status', '#severity': 'severity' },
+      values: {
+        ':service': service,
+        ':firing': 'firing',
+        ':acknowledged': 'acknowledged',
+        ':s0': severities[0],
+        ':s1': severities.at(-1),
+      },
+      limit: Math.min(100, limit - found.length),
+      cursor,
+      newestFirst: true,
+    });
+    found.push(...page.items.map(alertFromItem));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && found.length < limit);
+  return found;
+}
