@@ -23,6 +23,8 @@ export interface ScheduledJobProps {
   table: StewardTable;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** @default 256 MB */
+  memorySize?: number;
   /** Extra environment for the function (e.g. POWERTOOLS_METRICS_NAMESPACE for a job that emits metrics). */
   environment?: Record<string, string>;
 }
@@ -45,7 +47,7 @@ export class ScheduledJob extends Construct {
       version: props.version,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      memorySize: 256,
+      memorySize: props.memorySize ?? 256,
       timeout: Duration.seconds(60),
       environment: props.environment,
     }).bindTable(props.table, 'RW');

@@ -945,6 +945,11 @@ describe('notifications', () => {
     });
   });
 
+  it('gives the health-check runner a whole 1 GB of memory (and its share of CPU); other scheduled jobs 256 MB', () => {
+    expect(resourceOf(template, dev.stack, dev.stack.healthCheckRunner.function).Properties.MemorySize).toBe(1024);
+    expect(resourceOf(template, dev.stack, dev.stack.alertEvaluator.function).Properties.MemorySize).toBe(256);
+  });
+
   it('lets the reconciler publish what the stream publisher missed (the publish sweep)', () => {
     const actions = actionsOf(roleStatements(dev.stack, template, dev.stack.reconciler.function.executionRole));
     expect(actions).toContain('sns:Publish');
