@@ -5,7 +5,7 @@ import { runDueChecks } from '../monitoring/runner.ts';
 
 /**
  * Scheduled (EventBridge, every minute; locally the runtime's tick): runs the health checks that
- * are due, at most STEWARD_HEALTH_CHECK_CONCURRENCY (default 50) at a time. `now` is the schedule's own time when it sends one.
+ * are due, at most STEWARD_HEALTH_CHECK_CONCURRENCY (default 30) at a time. `now` is the schedule's own time when it sends one.
  */
 export async function handler(event?: Partial<Pick<ScheduledEvent, 'time'>>, context?: Pick<Context, 'awsRequestId'>) {
   const scheduled = event?.time ? new Date(event.time) : undefined;
