@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationOf, type PublishableEvent, shouldPublish } from '#domain/notifications';
-import { documentClient, isConditionFailure, tableName } from '#store/client';
+import { documentClient, tableName, updateIf } from '#store/client';
 import { keys } from '#store/keys';
 import type { StoredEvent } from '#store/event-log';
 import { notificationTopic } from './topic.ts';
@@ -36,32 +36,21 @@ export async function publishEvent(event: CommittedEvent): Promise<PublishOutcom
  * waiting for its projections keeps that marker (projecting it then sees `publishedAt`).
  */
 async function markPublished(key: { PK: string; SK: string }): Promise<void> {
-  const update = async (expression: string, condition: string, values: Record<string, unknown>) => {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: key,
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
-  const now = new Date().toISOString();
-  const values = { ':now': now, ':unpublished': keys.unpublishedPartition };
+  const values = { ':now': new Date().toISOString(), ':unpublished': keys.unpublishedPartition };
   // Two conditional writes that race with the projection's own marker change; a few rounds settle it.
   for (let round = 0; round < 3; round++) {
-    const queued = 'attribute_exists(PK) AND attribute_not_exists(publishedAt) AND GSI4PK = :unpublished';
-    if (await update('SET publishedAt = :now REMOVE GSI4PK, GSI4SK', queued, values)) return;
-    const notQueued =
-      'attribute_exists(PK) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(GSI4PK) OR GSI4PK <> :unpublished)';
-    if (await update('SET publishedAt = :now', notQueued, values)) return;
+    const dequeued = await updateIf(key, {
+      expression: 'SET publishedAt = :now REMOVE GSI4PK, GSI4SK',
+      condition: 'attribute_exists(PK) AND attribute_not_exists(publishedAt) AND GSI4PK = :unpublished',
+      values,
+    });
+    if (dequeued) return;
+    const marked = await updateIf(key, {
+      expression: 'SET publishedAt = :now',
+      condition: 'attribute_exists(PK) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(GSI4PK) OR GSI4PK <> :unpublished)',
+      values,
+    });
+    if (marked) return;
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true, ProjectionExpression: 'publishedAt' }),
     );

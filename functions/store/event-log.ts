@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { ConflictError, PayloadTooLargeError } from '#domain/errors';
 import type { EventType } from '#domain/events';
 import { shouldPublish } from '#domain/notifications';
-import { documentClient, isConditionFailure, tableName } from '#store/client';
+import { documentClient, isConditionFailure, tableName, updateIf } from '#store/client';
 import { eventSortKey, keys, timeSortKey } from '#store/keys';
 
 /**
@@ -157,32 +157,17 @@ export async function project(
 async function markProjected(
   event: Pick<StoredEvent, 'aggregate' | 'seq'> & { type?: string; changes?: { after?: unknown } },
 ): Promise<void> {
-  const update = async (expression: string, condition: string, values: Record<string, unknown>) => {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.event(event.aggregate, event.seq),
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
+  const key = keys.event(event.aggregate, event.seq);
   const unprojected = { ':unprojected': keys.unprojectedPartition };
   if (event.type && shouldPublish({ type: event.type, changes: event.changes })) {
-    const queued = await update('SET GSI4PK = :unpublished', 'GSI4PK = :unprojected AND attribute_not_exists(publishedAt)', {
-      ...unprojected,
-      ':unpublished': keys.unpublishedPartition,
+    const queued = await updateIf(key, {
+      expression: 'SET GSI4PK = :unpublished',
+      condition: 'GSI4PK = :unprojected AND attribute_not_exists(publishedAt)',
+      values: { ...unprojected, ':unpublished': keys.unpublishedPartition },
     });
     if (queued) return;
   }
-  await update('REMOVE GSI4PK, GSI4SK', 'GSI4PK = :unprojected', unprojected);
+  await updateIf(key, { expression: 'REMOVE GSI4PK, GSI4SK', condition: 'GSI4PK = :unprojected', values: unprojected });
 }
 
 /** Projects every event of `aggregate` after `afterSeq`, oldest first. */

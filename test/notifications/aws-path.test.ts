@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -11,9 +10,9 @@ import { handler as dispatchFromTopic } from '../../functions/handlers/webhook-d
 import { configureDeadLetterQueue, sqsDeadLetterQueue } from '../../functions/notifications/dead-letter-queue.ts';
 import { configureNotificationTopic, snsTopic } from '../../functions/notifications/topic.ts';
 import { configureWebhookDelivery } from '../../functions/notifications/webhook-dispatcher.ts';
-import { documentClient, tableName } from '../../functions/store/client.ts';
 import { configureEventPublisher } from '../../functions/store/event-log.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { eventItems } from '../helpers/event-items.ts';
 import { type ApiClient, api, expectNoServerErrors } from '../helpers/http-client.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 
@@ -75,15 +74,7 @@ async function openIncident(title: string): Promise<string> {
 
 /** The committed event items of a type for a service, as the stream would carry them (INSERT, new image). */
 async function streamRecords(type: string, service: string): Promise<DynamoDBRecord[]> {
-  const { Items = [] } = await documentClient().send(
-    new ScanCommand({
-      TableName: tableName(),
-      FilterExpression: 'entity = :event AND #type = :type AND service = :service',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':event': 'event', ':type': type, ':service': service },
-      ConsistentRead: true,
-    }),
-  );
+  const Items = await eventItems(type, service);
   return Items.map((item, index) => ({
     eventName: 'INSERT',
     dynamodb: {

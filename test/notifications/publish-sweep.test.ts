@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../functions/domain/notifications.ts';
 import { publishEvent, publishStranded } from '../../functions/notifications/publisher.ts';
@@ -7,6 +7,7 @@ import { documentClient, tableName } from '../../functions/store/client.ts';
 import { configureEventPublisher, reconcile } from '../../functions/store/event-log.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { installCrashSwitch } from '../helpers/crash-switch.ts';
+import { eventItems } from '../helpers/event-items.ts';
 import { type ApiClient, api } from '../helpers/http-client.ts';
 
 /**
@@ -46,15 +47,7 @@ async function newService(): Promise<string> {
 
 /** The one event item of a type for a service, read back whole. */
 async function eventItem(type: string, service: string): Promise<Record<string, unknown>> {
-  const { Items = [] } = await documentClient().send(
-    new ScanCommand({
-      TableName: tableName(),
-      FilterExpression: 'entity = :event AND #type = :type AND service = :service',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':event': 'event', ':type': type, ':service': service },
-      ConsistentRead: true,
-    }),
-  );
+  const Items = await eventItems(type, service);
   expect(Items).toHaveLength(1);
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName(), Key: { PK: Items[0]?.PK, SK: Items[0]?.SK }, ConsistentRead: true }),
