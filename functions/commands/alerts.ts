@@ -8,6 +8,7 @@ import {
   alertRuleSubject,
   alertSubject,
   firingAlert,
+  healthCheckAlertName,
   MAX_RULE_FOR_SECONDS,
   MAX_RULE_WINDOW_SECONDS,
   parseDuration,
@@ -325,7 +326,7 @@ export async function healthCheckAlertEffects(
       {
         id: next.alertId,
         source: { kind: 'healthcheck', checkId: check.id },
-        name: `Health check ${check.id} unhealthy`,
+        name: healthCheckAlertName(check),
         service: check.service,
         labels: { service: check.service, environment: check.environment, check: check.id },
         severity: 'critical',

@@ -68,6 +68,11 @@ export interface Alert {
   acknowledgedBy: { keyId: string; name: string } | null;
 }
 
+/** The name of a health check's own alert: what is checked, where; the check id is in its labels. */
+export function healthCheckAlertName(check: { method: string; url: string; environment: string }): string {
+  return `${check.method} ${check.url} (${check.environment}) unhealthy`;
+}
+
 /** A new alert that fires now: what it is about; the lifecycle fields start empty. */
 export function firingAlert(
   fields: Pick<Alert, 'id' | 'source' | 'name' | 'service' | 'labels' | 'severity' | 'summary'> & { value?: number | null },

@@ -1,3 +1,4 @@
+import { healthCheckAlertName } from '../../functions/domain/alerts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateRules } from '../../functions/monitoring/evaluator.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
@@ -48,7 +49,10 @@ async function serving(): Promise<string> {
 }
 
 /** A health check of the service in `environment` against a failing endpoint, run once: unhealthy, with its critical alert open. */
-async function unhealthyCheck(service: string, environment: string): Promise<{ id: string; url: string }> {
+async function unhealthyCheck(
+  service: string,
+  environment: string,
+): Promise<{ id: string; url: string; method: string; environment: string }> {
   const created = await client.post(path(service, '/health-checks'), {
     environment,
     url: failing.healthUrl,
@@ -60,7 +64,7 @@ async function unhealthyCheck(service: string, environment: string): Promise<{ i
   const run = await client.post(path(service, `/health-checks/${created.json.id}/run`));
   expect(run.status, run.text).toBe(200);
   expect(run.json.state).toBe('unhealthy');
-  return { id: created.json.id, url: failing.healthUrl };
+  return { id: created.json.id, url: failing.healthUrl, method: 'GET', environment };
 }
 
 async function canary(service: string, healthGate: Record<string, unknown> | null) {
@@ -82,15 +86,15 @@ describe('a health gate reads Steward health checks and alerts of the service in
     // Assess
     expect(done.status).toBe('rolled_back');
     expect(done.failureReason).toContain(`health checks unhealthy: ${check.id} (${check.url})`);
-    expect(done.failureReason).toContain(`Health check ${check.id} unhealthy (critical`);
+    expect(done.failureReason).toContain(`${healthCheckAlertName(check)} (critical`);
     expect((await routing(client, service, 'prod')).weights).toEqual({ '1.0.0': 100 });
     expect(gateResults.length).toBeGreaterThan(0);
     expect(gateResults[0]).toMatchObject({
       passed: false,
       probes: null,
       alarms: null,
-      healthChecks: { unhealthy: [check] },
-      alerts: { open: [{ id: expect.any(String), name: `Health check ${check.id} unhealthy`, severity: 'critical' }] },
+      healthChecks: { unhealthy: [{ id: check.id, url: check.url }] },
+      alerts: { open: [{ id: expect.any(String), name: healthCheckAlertName(check), severity: 'critical' }] },
     });
   });
 
@@ -104,9 +108,11 @@ describe('a health gate reads Steward health checks and alerts of the service in
 
     // Assess
     expect(done.status).toBe('rolled_back');
-    expect(done.failureReason).toMatch(/^Health gate failed: alerts open: Health check \S+ unhealthy \(critical, \S+\)\.$/);
+    expect(done.failureReason).toBe(
+      `Health gate failed: alerts open: ${healthCheckAlertName(check)} (critical, ${gateResults[0].alerts.open[0].id}).`,
+    );
     expect(gateResults[0]).toMatchObject({ passed: false, healthChecks: null, alerts: { open: [{ severity: 'critical' }] } });
-    expect(gateResults[0].alerts.open[0].name).toBe(`Health check ${check.id} unhealthy`);
+    expect(gateResults[0].alerts.open[0].name).toBe(healthCheckAlertName(check));
   });
 
   it('passes when the unhealthy check and its alert are in another environment', async () => {

@@ -1,3 +1,4 @@
+import { healthCheckAlertName } from '../../functions/domain/alerts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { evaluateRules } from '../../functions/monitoring/evaluator.ts';
@@ -204,7 +205,7 @@ describe('incidents opened by critical alerts', () => {
 
     const detail = (await client.get(`/v1/incidents/${joined[0]?.id}`)).json;
     const alertItems = detail.timeline.filter((item: { kind: string }) => item.kind === 'alert');
-    expect(alertItems.map((item: { alertName: string }) => item.alertName)).toEqual([`Health check ${check.id} unhealthy`, 'Errors']);
+    expect(alertItems.map((item: { alertName: string }) => item.alertName)).toEqual([healthCheckAlertName(check), 'Errors']);
     expect(detail.timeline[0].kind).toBe('opened');
 
     const history = await readAll(client, `/v1/services/${CHECKED}/history`, { type: 'incident.*' });

@@ -88,7 +88,7 @@ it("lists the service's incidents open during the window, opened by an alert or 
       severity: 'critical',
       status: 'open',
       resolvedAt: null,
-      title: expect.stringMatching(/^Health check \w+ unhealthy$/),
+      title: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/down \(broken\) unhealthy$/),
     }),
   ]);
   const id = incidents[0]?.id as string;
