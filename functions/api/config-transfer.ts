@@ -1,8 +1,8 @@
-import { stringify } from 'yaml';
 import { commandContext } from '#api/context';
 import { exportConfig as exportDocument, importConfig as importDocument } from '#commands/config-transfer';
-import * as contracts from '#contracts/configs';
+import * as contracts from '#contracts/config-transfer';
 import { parseJsonOrYaml } from '#http/json-or-yaml-body';
+import { stringifyYaml } from '#http/yaml';
 import { implement, type Operation } from '#http/operation';
 
 /** Export and import of whole configuration documents, as JSON or YAML. */
@@ -10,7 +10,7 @@ export const configTransferOperations: Operation[] = [
   implement(contracts.exportConfig, async (request) => {
     const document = await exportDocument(request.params.name);
     return request.query.format === 'yaml'
-      ? { status: 200, contentType: 'application/yaml', body: stringify(document) }
+      ? { status: 200, contentType: 'application/yaml', body: stringifyYaml(document) }
       : { status: 200, body: document };
   }),
 

@@ -1,7 +1,7 @@
 import { commandContext } from '#api/context';
 import { layerView } from '#api/config-view';
 import { putLayer, putSchema, putVariables, rollbackLayer } from '#commands/configs';
-import * as contracts from '#contracts/configs';
+import * as contracts from '#contracts/config-writes';
 import { layerEtag } from '#domain/config';
 import { implement, type Operation } from '#http/operation';
 

@@ -1,52 +1,28 @@
+import { exportConfig, importConfig } from '#contracts/config-transfer';
+import { putConfig, putConfigSchema, putConfigVariables, rollbackConfig } from '#contracts/config-writes';
 import { defineContract } from '#http/operation';
-import { YAML_CONTENT_TYPES } from '#http/media-types';
 import {
-  ConfigDocumentSchema,
   DiffQuery,
   DiffView,
-  ExportQuery,
-  ImportQuery,
-  ImportResultView,
-  JsonObjectSchema,
   LayerParams,
-  LayerPut,
-  LayersView,
   LayerVersionPage,
   LayerVersionParams,
   LayerVersionView,
+  LayersView,
   ListQuery,
   ResolvedQuery,
   ResolvedView,
-  RollbackBody,
   SchemaView,
-  VariablesPut,
   VariablesView,
 } from '#schemas/configs';
-import { ServiceName } from '#schemas/services';
+import { ServiceName } from '#schemas/mini';
+
+export { exportConfig, importConfig, putConfig, putConfigSchema, putConfigVariables, rollbackConfig };
 
 const tag = 'Configuration';
-// Three functions, by what they bundle: reads (the hot fetch path, small), writes (Ajv), and
-// export/import (Ajv and YAML).
+// Three functions, by what they bundle: reads (the hot fetch path, small, here), writes (Ajv:
+// #contracts/config-writes) and export/import (Ajv and YAML: #contracts/config-transfer).
 const readGroup = 'configs';
-const writeGroup = 'config-writes';
-const transferGroup = 'config-transfer';
-const layerEtagHeader = { ETag: { description: 'The layer’s ETag, for If-Match.' } };
-
-export const putConfigSchema = defineContract({
-  operationId: 'putConfigSchema',
-  group: writeGroup,
-  tag,
-  method: 'PUT',
-  path: '/v1/services/{name}/config-schema',
-  summary: 'Set the configuration schema',
-  description:
-    'A JSON Schema (draft 2020-12). Later configuration writes whose resolved result violates it are refused with every violation.',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: ServiceName,
-  body: JsonObjectSchema,
-  responses: { 200: { description: 'The schema, versioned.', schema: SchemaView }, 404: { description: 'No such service.' } },
-});
 
 export const getConfigSchema = defineContract({
   operationId: 'getConfigSchema',
@@ -75,28 +51,6 @@ export const listConfigLayers = defineContract({
   responses: { 200: { description: 'The layers.', schema: LayersView } },
 });
 
-export const putConfig = defineContract({
-  operationId: 'putConfig',
-  group: writeGroup,
-  tag,
-  method: 'PUT',
-  path: '/v1/services/{name}/configs/{env}',
-  summary: 'Write a configuration layer',
-  description:
-    'Makes a new immutable version of the layer (`base` or an environment). Refused, with nothing written, when the chain would loop or name a missing layer, when a placeholder has no variable, when a resolved configuration would exceed 256 KB (413), or when it would violate the schema.',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: LayerParams,
-  body: LayerPut,
-  requestHeaders: ['If-Match'],
-  responses: {
-    200: { description: 'A new version (or the same one, when nothing changed).', schema: LayerVersionView, headers: layerEtagHeader },
-    201: { description: 'The layer’s first version.', schema: LayerVersionView, headers: layerEtagHeader },
-    404: { description: 'No such service.' },
-    412: { description: 'The layer changed since the ETag in If-Match.' },
-  },
-});
-
 export const getConfig = defineContract({
   operationId: 'getConfig',
   group: readGroup,
@@ -120,22 +74,6 @@ export const getConfig = defineContract({
     304: { description: 'Not modified since the ETag in If-None-Match.' },
     404: { description: 'No configuration for this environment.' },
   },
-});
-
-export const putConfigVariables = defineContract({
-  operationId: 'putConfigVariables',
-  group: writeGroup,
-  tag,
-  method: 'PUT',
-  path: '/v1/services/{name}/configs/{env}/variables',
-  summary: "Set an environment's variables",
-  description:
-    'Replaces the whole set. `${var:NAME}` placeholders in the environment’s chain are filled from it; a change that leaves a placeholder without a variable is refused.',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: LayerParams,
-  body: VariablesPut,
-  responses: { 200: { description: 'The variables.', schema: VariablesView }, 404: { description: 'No such service.' } },
 });
 
 export const getConfigVariables = defineContract({
@@ -191,64 +129,6 @@ export const diffConfigVersions = defineContract({
   params: LayerParams,
   query: DiffQuery,
   responses: { 200: { description: 'The patch.', schema: DiffView }, 404: { description: 'No such version.' } },
-});
-
-export const rollbackConfig = defineContract({
-  operationId: 'rollbackConfig',
-  group: writeGroup,
-  tag,
-  method: 'POST',
-  path: '/v1/services/{name}/configs/{env}/rollback',
-  summary: 'Roll a layer back',
-  description: 'Makes a new version with the content of `toVersion`; nothing is rewritten. Checked like any write.',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: LayerParams,
-  body: RollbackBody,
-  requestHeaders: ['If-Match'],
-  responses: {
-    200: { description: 'The new version.', schema: LayerVersionView, headers: layerEtagHeader },
-    404: { description: 'No such version.' },
-  },
-});
-
-export const exportConfig = defineContract({
-  operationId: 'exportConfig',
-  group: transferGroup,
-  tag,
-  method: 'GET',
-  path: '/v1/services/{name}/configs/export',
-  summary: 'Export every layer, the variables and the schema',
-  description: 'As JSON or YAML (`?format=yaml`). Secret values are never part of it.',
-  access: 'viewer',
-  serviceParam: 'name',
-  params: ServiceName,
-  query: ExportQuery,
-  responses: {
-    200: { description: 'The configuration document.', schema: ConfigDocumentSchema },
-    404: { description: 'No such service.' },
-  },
-});
-
-export const importConfig = defineContract({
-  operationId: 'importConfig',
-  group: transferGroup,
-  tag,
-  method: 'POST',
-  path: '/v1/services/{name}/configs/import',
-  summary: 'Import a configuration document',
-  description:
-    'The export format, as JSON or YAML by Content-Type. The whole document is validated before anything is written, then applied as one change. `?dryRun=true` answers what would change and writes nothing.',
-  access: 'deployer',
-  serviceParam: 'name',
-  params: ServiceName,
-  query: ImportQuery,
-  body: ConfigDocumentSchema,
-  bodyMediaTypes: ['application/json', ...YAML_CONTENT_TYPES],
-  responses: {
-    200: { description: 'What changed (or, in a dry run, what would).', schema: ImportResultView },
-    404: { description: 'No such service.' },
-  },
 });
 
 export const configContracts = [

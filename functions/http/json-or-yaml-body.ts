@@ -1,6 +1,7 @@
-import { parse, YAMLParseError } from 'yaml';
+import { YAMLException } from 'js-yaml';
 import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '#domain/errors';
 import { YAML_CONTENT_TYPES } from '#http/media-types';
+import { parseYaml } from '#http/yaml';
 
 /**
  * A body parser for operations that take JSON or YAML (chosen by Content-Type). A YAML error
@@ -10,18 +11,19 @@ export function parseJsonOrYaml(raw: string, contentType: string): unknown {
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (YAML_CONTENT_TYPES.includes(mediaType)) {
     try {
-      // Through JSON: YAML can build what JSON cannot hold (cycles through aliases, binary).
-      return JSON.parse(JSON.stringify(parse(raw, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 })) ?? 'null');
+      // Through JSON: YAML can build what JSON cannot hold (cycles through aliases).
+      return JSON.parse(JSON.stringify(parseYaml(raw)) ?? 'null');
     } catch (error) {
-      if (!(error instanceof YAMLParseError)) {
-        // Alias trouble (an unknown anchor, too many aliases) and cycles are thrown as other errors, without a position.
-        const message = (error as Error).message.split('\n')[0] ?? 'is not valid YAML';
+      // Alias trouble (an unknown anchor, too many aliases) and cycles are answered without a
+      // position, as they always were: js-yaml knows where an unknown anchor is, the others do not.
+      if (!(error instanceof YAMLException) || error.reason.startsWith('unidentified alias')) {
+        const message = error instanceof YAMLException ? error.reason : ((error as Error).message.split('\n')[0] ?? 'is not valid YAML');
         throw new ValidationError(`The body is not valid YAML: ${message}.`, [{ pointer: '/body', message }]);
       }
-      const [line, column] = [error.linePos?.[0]?.line, error.linePos?.[0]?.col];
+      // js-yaml counts lines and columns from 0.
+      const [line, column] = error.mark ? [error.mark.line + 1, error.mark.column + 1] : [undefined, undefined];
       const where = line ? ` at line ${line}, column ${column}` : '';
-      // The parser's first line repeats the position; keep the words only.
-      const message = (error.message.split('\n')[0] ?? 'is not valid YAML').replace(/ at line \d+, column \d+:?$/, '');
+      const message = error.reason || 'is not valid YAML';
       throw new ValidationError(`The body is not valid YAML${where}: ${message}.`, [
         { pointer: '/body', message: `${message}${where}`, line, column },
       ]);

@@ -2,6 +2,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { Principal, Role } from '#domain/roles';
 
+/** Any zod schema, classic or zod/mini (the configuration contracts use zod/mini: see #schemas/mini). */
+type Schema = z.core.$ZodType;
+
 /** The Lambda function (route group) an operation is deployed in. */
 export type RouteGroup =
   | 'services'
@@ -22,7 +25,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  schema?: Schema;
   contentType?: string;
   headers?: Record<string, { description: string }>;
 }
@@ -53,11 +56,7 @@ export interface HttpResult {
  * OpenAPI document, the route table, the CDK routes and the 404/405 fallback can be built from
  * them without bundling every handler's dependencies.
  */
-export interface Contract<
-  TParams extends z.ZodType = z.ZodType,
-  TQuery extends z.ZodType = z.ZodType,
-  TBody extends z.ZodType = z.ZodType,
-> {
+export interface Contract<TParams extends Schema = Schema, TQuery extends Schema = Schema, TBody extends Schema = Schema> {
   operationId: string;
   group: RouteGroup;
   method: HttpMethod;
@@ -83,21 +82,21 @@ export interface Contract<
 }
 
 /** A contract with its behaviour: what a route group's Lambda handler runs. */
-export interface Operation<TParams extends z.ZodType = z.ZodType, TQuery extends z.ZodType = z.ZodType, TBody extends z.ZodType = z.ZodType>
+export interface Operation<TParams extends Schema = Schema, TQuery extends Schema = Schema, TBody extends Schema = Schema>
   extends Contract<TParams, TQuery, TBody> {
   handle: (request: OperationRequest<z.output<TParams>, z.output<TQuery>, z.output<TBody>>) => Promise<HttpResult>;
   /** Parses the raw body for operations that take more than JSON (the default parser takes JSON only). */
   parseBody?: (raw: string, contentType: string) => unknown;
 }
 
-export function defineContract<TParams extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType>(
+export function defineContract<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
   contract: Contract<TParams, TQuery, TBody>,
 ): Contract<TParams, TQuery, TBody> {
   return contract;
 }
 
 /** Binds behaviour to a contract; the request is typed by the contract's schemas. */
-export function implement<TParams extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType>(
+export function implement<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
   contract: Contract<TParams, TQuery, TBody>,
   handle: Operation<TParams, TQuery, TBody>['handle'],
   options: Pick<Operation, 'parseBody'> = {},
@@ -106,7 +105,7 @@ export function implement<TParams extends z.ZodType, TQuery extends z.ZodType, T
 }
 
 /** @deprecated Contract and behaviour together, for groups not yet split into contracts and implementations. */
-export function defineOperation<TParams extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType>(
+export function defineOperation<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
   operation: Operation<TParams, TQuery, TBody>,
 ): Operation {
   return operation as unknown as Operation;

@@ -30,7 +30,7 @@ export const ApiKeyView = z
     createdAt: Timestamp,
     createdBy: Actor,
     revokedAt: Timestamp.nullable(),
-    revokedBy: Actor.nullable(),
+    revokedBy: z.nullable(Actor),
   })
   .meta({ id: 'ApiKey' });
 

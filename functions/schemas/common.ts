@@ -1,18 +1,16 @@
 import * as z from 'zod';
+import { Actor, ENVIRONMENT_NAME_CHECKS, SLUG_CHECKS } from '#schemas/mini';
 
 /** A service or environment name: lowercase letters, digits and dashes, 3–63 characters. */
 export const Slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'must be lowercase letters, digits and dashes, starting and ending with a letter or digit')
-  .min(3, 'must be at least 3 characters')
-  .max(63, 'must be at most 63 characters')
+  .check(...SLUG_CHECKS)
   .meta({ example: 'payments-api' });
 
 /** An environment name: like a slug, but two characters are enough (`qa`). */
 export const EnvironmentName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'must be lowercase letters, digits and dashes, starting and ending with a letter or digit')
-  .max(63, 'must be at most 63 characters')
+  .check(...ENVIRONMENT_NAME_CHECKS)
   .meta({ example: 'prod' });
 
 export const Timestamp = z.iso
@@ -44,7 +42,8 @@ export function pageOf<T extends z.ZodType>(item: T, id: string) {
     .meta({ id });
 }
 
-export const Actor = z.object({ keyId: z.string(), name: z.string() }).meta({ id: 'Actor' });
+// One instance shared with the zod/mini schemas: its `id` names one OpenAPI component.
+export { Actor };
 
 export const Problem = z
   .object({

@@ -133,7 +133,7 @@ export const DeploymentView = z
     failureReason: z.string().nullable(),
     requiresApproval: z.boolean(),
     approvalDeadline: Timestamp.nullable(),
-    approvedBy: Actor.nullable(),
+    approvedBy: z.nullable(Actor),
     createdBy: Actor,
     createdAt: Timestamp,
     startedAt: Timestamp.nullable(),

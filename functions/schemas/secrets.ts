@@ -93,7 +93,7 @@ export const SecretView = z
     rotationDays: z.number().int().nullable(),
     rotationDueAt: Timestamp.nullable().meta({ description: '`updatedAt` plus `rotationDays`.' }),
     lastRevealedAt: Timestamp.nullable(),
-    lastRevealedBy: Actor.nullable(),
+    lastRevealedBy: z.nullable(Actor),
     deletionDate: Timestamp.nullable().meta({ description: 'While scheduled for deletion: when the value is deleted for good.' }),
     expiryNoticeAt: Timestamp.nullable().meta({ description: 'When `secret.expiring` was raised for the current value.' }),
     rotationNoticeAt: Timestamp.nullable().meta({ description: 'When `secret.rotation_due` was raised for the current value.' }),

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { SERVICE_KINDS } from '#domain/service';
 import { Slug, Tags, Timestamp } from '#schemas/common';
 
-export const ServiceName = z.strictObject({ name: Slug.meta({ description: 'The service name.' }) });
+// zod/mini, for the configuration contracts that name a service too (see #schemas/mini).
+export { ServiceName } from '#schemas/mini';
 
 export const ServiceCreate = z
   .strictObject({

@@ -1,8 +1,14 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { type FieldError, ValidationError } from '#domain/errors';
 import { requestState } from '#http/request-state';
+
+// zod/mini, which parses classic and mini schemas alike, so that handlers whose contracts are
+// all zod/mini (config-writes, config-transfer) bundle no classic zod. zod/mini sets no locale:
+// English, as classic zod sets it on its first schema, unless one is already set.
+if (!z.config().localeError) z.config(en());
 
 const NO_QUERY = z.strictObject({});
 
@@ -19,9 +25,9 @@ export function validateInput(): MiddlewareObj<APIGatewayProxyEventV2> {
       const { operation } = state;
       const { event } = request;
       const errors: FieldError[] = [];
-      const check = (location: string, schema: z.ZodType | undefined, value: unknown) => {
+      const check = (location: string, schema: z.core.$ZodType | undefined, value: unknown) => {
         if (!schema) return undefined;
-        const result = schema.safeParse(value);
+        const result = z.safeParse(schema, value);
         if (result.success) return result.data;
         errors.push(...result.error.issues.flatMap((issue) => fieldErrors(location, issue)));
         return undefined;

@@ -35,6 +35,18 @@ describe('jsonPatch', () => {
     );
   });
 
+  it('gives the very operations of fast-json-patch compare, which it was ported from', () => {
+    // Act & Assess: arrays and objects swapped at the same place, keys removed and added, all in order.
+    fc.assert(
+      fc.property(json.value, json.value, (from, to) => {
+        const [left, right] = [from ?? {}, to ?? {}];
+        if (typeof left !== 'object' || typeof right !== 'object') return;
+        expect(jsonPatch(left, right)).toEqual(fastJsonPatch.compare(left as object, right as object));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('gives an empty patch between equal documents', () => {
     // Act & Assess
     fc.assert(
