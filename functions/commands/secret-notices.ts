@@ -13,7 +13,8 @@ import { getSecretWithHead, listAllSecrets, secretItem, secretsHeadItem } from '
  * Query on GSI1's SECRETS partition, a page at a time; no Scan), and for each condition that
  * holds and has not been raised for the current value, one event. The event also stamps the
  * secret (`expiryNoticeAt`, `rotationNoticeAt`), so later runs stay quiet until a new value
- * clears the stamps. Runs that overlap cannot raise twice: each event is decided on a
+ * clears the stamps — except that an expiry noticed before the value expired is raised once more
+ * when it has (`expired: true`). Runs that overlap cannot raise twice: each event is decided on a
  * consistent read and committed after the sequence number it read.
  *
  * Each notice also raises the secret's alert in the same event (one open alert per secret:

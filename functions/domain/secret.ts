@@ -145,16 +145,27 @@ export function isExpiring(secret: Secret, now: Date): boolean {
   return Date.parse(secret.expiresAt) - now.getTime() <= EXPIRY_WARNING_DAYS * DAY_MS;
 }
 
+/** Expired now, but its expiry notice was raised while it still had time left. */
+function expiredSinceNotice(secret: Secret, now: Date): boolean {
+  if (secret.expiresAt === null || secret.expiryNoticeAt === null) return false;
+  const expiresAt = Date.parse(secret.expiresAt);
+  return expiresAt <= now.getTime() && Date.parse(secret.expiryNoticeAt) < expiresAt;
+}
+
 /** Older than its rotation period. */
 export function isRotationDue(secret: Secret, now: Date): boolean {
   const due = rotationDueAt(secret);
   return secret.status === 'active' && due !== null && Date.parse(due) <= now.getTime();
 }
 
-/** The notices the scheduled job still owes for this secret: each is raised once per value. */
+/**
+ * The notices the scheduled job still owes for this secret, each raised once per value, except
+ * that an expiry notice raised before the value expired is raised once more when it has: the
+ * second one says `expired` (and makes the secret's alert critical).
+ */
 export function noticesDue(secret: Secret, now: Date): Array<'expiring' | 'rotation_due'> {
   const due: Array<'expiring' | 'rotation_due'> = [];
-  if (secret.expiryNoticeAt === null && isExpiring(secret, now)) due.push('expiring');
+  if (isExpiring(secret, now) && (secret.expiryNoticeAt === null || expiredSinceNotice(secret, now))) due.push('expiring');
   if (secret.rotationNoticeAt === null && isRotationDue(secret, now)) due.push('rotation_due');
   return due;
 }

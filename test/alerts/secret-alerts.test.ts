@@ -23,7 +23,7 @@ beforeAll(async () => {
   runtime = await startTestRuntime();
   client = api(runtime);
   t0 = Date.now();
-  for (const name of ['certs-api', 'expired-api', 'rotate-api', 'quiet-api']) {
+  for (const name of ['certs-api', 'expired-api', 'rotate-api', 'quiet-api', 'lapse-api']) {
     expect((await client.post('/v1/services', { name, kind: 'api' })).status).toBe(201);
   }
 });
@@ -111,6 +111,27 @@ describe('secret notices as alerts', () => {
 
     expect((await client.delete('/v1/services/expired-api/secrets/prod/OLD_TOKEN')).status).toBe(202);
     expect((await client.get(`/v1/alerts/${alert.id}`)).json).toMatchObject({ status: 'resolved' });
+  });
+
+  it('an expiring secret that then expires raises its alert to critical, once, which opens an incident', async () => {
+    await put('lapse-api', 'API_TOKEN', { expiresAt: at(3) });
+    await run(0);
+    const [warning] = await alertsOf('lapse-api');
+    expect(warning).toMatchObject({ severity: 'warning', status: 'firing' });
+    expect((await client.get('/v1/incidents', { query: { service: 'lapse-api' } })).json.items).toEqual([]);
+
+    await run(2); // still before expiry: nothing new
+    await run(3.5); // expired since the notice
+    await run(4); // and stays quiet after
+    const [critical, ...more] = await alertsOf('lapse-api');
+    expect(more).toEqual([]);
+    expect(critical).toMatchObject({ id: warning.id, name: 'Secret API_TOKEN expired', severity: 'critical', status: 'firing' });
+    const incidents = (await client.get('/v1/incidents', { query: { service: 'lapse-api' } })).json.items;
+    expect(incidents).toEqual([expect.objectContaining({ status: 'open', severity: 'critical', title: 'Secret API_TOKEN expired' })]);
+
+    const notices = await readAll(client, '/v1/services/lapse-api/history', { type: 'secret.expiring' });
+    expect(notices.map((event) => event.changes.after.expired)).toEqual(expect.arrayContaining([false, true]));
+    expect(notices).toHaveLength(2);
   });
 
   it('rotation due raises an info alert; expiring later raises the same alert to warning, never a second one', async () => {

@@ -84,6 +84,26 @@ describe('the scheduled secret check', () => {
     expect((await metadata('CERT_LATER')).expiryNoticeAt).toBe(at(6));
   });
 
+  it('raises secret.expiring once more, saying expired, for a secret that expired since its notice', async () => {
+    // Act: CERT_SOON (day 10) and CERT_LATER (day 20) were noticed on days 0 and 6.
+    const before = await run(9.9);
+    const after = await run(20.5);
+    const again = await run(21);
+
+    // Assess
+    expect(before.raised).toBe(0);
+    expect(after.raised).toBe(2);
+    expect(again.raised).toBe(0);
+    const soon = (await events('secret.expiring')).filter((event) => event.subject.endsWith('CERT_SOON'));
+    expect(soon.map((event) => event.changes.after.expired).sort()).toEqual([false, true]);
+    expect(soon.find((event) => event.changes.after.expired).changes).toMatchObject({
+      before: { expiryNoticeAt: at(0) },
+      after: { expiryNoticeAt: at(20.5), expiresAt: at(10), daysLeft: -11, expired: true },
+    });
+    // CERT_EXPIRED was noticed after it expired: nothing more to say.
+    expect((await events('secret.expiring')).filter((event) => event.subject.endsWith('CERT_EXPIRED'))).toHaveLength(1);
+  });
+
   it('raises secret.rotation_due once the value is older than rotationDays, once', async () => {
     // Act
     const early = await run(29.9);
@@ -122,8 +142,9 @@ describe('the scheduled secret check', () => {
 
     // Assess
     expect(now.raised).toBe(1);
-    expect(rotationAgain.raised).toBe(1);
-    expect((await events('secret.expiring')).filter((event) => event.subject.endsWith('CERT_SOON'))).toHaveLength(2);
+    // ROTATE_30's rotation, and CERT_SOON's new value, noticed on day 1, expired since (day 10).
+    expect(rotationAgain.raised).toBe(2);
+    expect((await events('secret.expiring')).filter((event) => event.subject.endsWith('CERT_SOON'))).toHaveLength(4);
     expect((await events('secret.rotation_due')).filter((event) => event.subject.endsWith('ROTATE_30'))).toHaveLength(2);
   });
 

@@ -144,11 +144,15 @@ describe('expiry and rotation', () => {
     expect(rotationDueAt({ ...secret, rotationDays: null })).toBeNull();
   });
 
-  it('owes each notice once per value, and none while scheduled for deletion', () => {
+  it('owes each notice once per value (an expiry notice once more when the value has expired since), and none while scheduled for deletion', () => {
     expect(noticesDue(secret, dayAfter(50))).toEqual(['expiring', 'rotation_due']);
-    expect(noticesDue({ ...secret, expiryNoticeAt: dayAfter(6).toISOString() }, dayAfter(50))).toEqual(['rotation_due']);
+    // Expires on day 20: noticed on day 6, quiet until then, owed again once expired, then quiet.
+    const noticed = { ...secret, expiryNoticeAt: dayAfter(6).toISOString() };
+    expect(noticesDue(noticed, dayAfter(19))).toEqual([]);
+    expect(noticesDue(noticed, dayAfter(20))).toEqual(['expiring']);
+    expect(noticesDue({ ...noticed, expiryNoticeAt: dayAfter(20).toISOString() }, dayAfter(50))).toEqual(['rotation_due']);
     expect(
-      noticesDue({ ...secret, expiryNoticeAt: dayAfter(6).toISOString(), rotationNoticeAt: dayAfter(45).toISOString() }, dayAfter(50)),
+      noticesDue({ ...secret, expiryNoticeAt: dayAfter(21).toISOString(), rotationNoticeAt: dayAfter(45).toISOString() }, dayAfter(50)),
     ).toEqual([]);
     expect(noticesDue(scheduleSecretDeletion(secret, dayAfter(80).toISOString()), dayAfter(50))).toEqual([]);
   });
