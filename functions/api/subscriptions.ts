@@ -1,6 +1,6 @@
 import { commandContext } from '#api/context';
 import { etagOf } from '#commands/context';
-import { createSubscription, deleteSubscription, liveStatus, readSubscription } from '#commands/subscriptions';
+import { createSubscription, deleteSubscription, liveStatus, readSubscription, updateSubscription } from '#commands/subscriptions';
 import * as contracts from '#contracts/subscriptions';
 import type { LiveSubscriptionStatus, Subscription } from '#domain/subscriptions';
 import { implement, type Operation } from '#http/operation';
@@ -33,6 +33,11 @@ export const subscriptionOperations: Operation[] = [
       body: subscriptionView(subscription, await liveStatus(subscription)),
       headers: { etag: etagOf(subscription.rev) },
     };
+  }),
+
+  implement(contracts.updateSubscription, async (request) => {
+    const subscription = await updateSubscription(request.params.id, request.body, commandContext(request));
+    return { status: 200, body: subscriptionView(subscription), headers: { etag: etagOf(subscription.rev) } };
   }),
 
   implement(contracts.deleteSubscription, async (request) => {

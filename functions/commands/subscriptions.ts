@@ -15,14 +15,14 @@ import {
 import { executeCommand } from '#store/event-log';
 import { keys } from '#store/keys';
 import { endpointHeadItem, getEndpointHead, getSubscription, markConfirmed, subscriptionItem } from '#store/subscriptions';
-import { subscriptionGateway } from '../notifications/subscription-gateway.ts';
+import { SubscriptionChangeRefused, subscriptionGateway } from '../notifications/subscription-gateway.ts';
 
 /**
  * Email subscription commands. Each change is an event on the address's aggregate
  * (`SUBEMAIL#<address>`), whose head holds the address's live subscription: an address has at
  * most one, because SNS keys a topic's subscriptions by protocol and endpoint and would refuse a
  * second filter for the same address. Subscribing it again, with the same filter or another, is
- * a 409 naming the existing subscription (delete it first to change the filter).
+ * a 409 naming the existing subscription; its filter changes with a PATCH.
  *
  * The provider is asked first and the event recorded after, so a recorded subscription always
  * exists at the provider; a subscription the provider made but that could not be recorded is
@@ -40,7 +40,7 @@ function invalid(pointer: string, message: string, detail = 'The subscription is
 }
 
 function alreadySubscribed(endpoint: string, id: string): ConflictError {
-  return new ConflictError(`${endpoint} is subscribed already (subscription ${id}); delete that subscription first to change its filter.`, {
+  return new ConflictError(`${endpoint} is subscribed already (subscription ${id}); PATCH that subscription to change its filter.`, {
     subscriptionId: id,
   });
 }
@@ -109,6 +109,72 @@ export async function createSubscription(input: SubscriptionInput, context: Comm
     if (providerArn && kept?.providerArn !== providerArn) await gateway.unsubscribe(providerArn).catch(() => undefined);
     throw error;
   }
+}
+
+const filterOf = ({ filter, filterPolicy }: Subscription) => ({ filter, filterPolicy });
+
+function sameFilter(subscription: Subscription, filter: SubscriptionFilter): boolean {
+  return JSON.stringify(normalizeFilter(subscription.filter)) === JSON.stringify(filter);
+}
+
+function changeRefused(subscription: Subscription, error: SubscriptionChangeRefused): ConflictError {
+  const detail =
+    error.reason === 'gone'
+      ? `SNS no longer has subscription ${subscription.id} (the recipient unsubscribed, or never confirmed); delete it and subscribe the address again with the new filter.`
+      : subscription.status === 'pending_confirmation'
+        ? `SNS would not change subscription ${subscription.id} while it is pending confirmation: ${subscription.endpoint} must follow the confirmation link first (or delete the subscription and subscribe again with the new filter).`
+        : `SNS would not change the filter policy of subscription ${subscription.id}.`;
+  return new ConflictError(detail, { subscriptionId: subscription.id, providerMessage: error.message });
+}
+
+/**
+ * Replaces a subscription's filter: the provider's filter policy first, then the event, so a
+ * retry after a failure is safe (setting the same policy again changes nothing). A filter equal
+ * to the current one asks nothing and records nothing.
+ */
+export async function updateSubscription(
+  id: string,
+  input: { filter: SubscriptionFilter },
+  context: CommandContext,
+): Promise<Subscription> {
+  // Pointers into the filter as sent: check it before sorting changed the indexes.
+  const checked = checkFilter(input.filter);
+  if ('problem' in checked) throw invalid(`/body${checked.problem.pointer}`, checked.problem.detail, 'The filter is not valid.');
+  const filter = normalizeFilter(input.filter);
+  const policy = filterPolicyOf(filter);
+
+  const current = await readSubscription(id);
+  checkIfMatch(context.ifMatch, current.rev, `Subscription ${id}`);
+  if (sameFilter(current, filter)) return current;
+
+  try {
+    await subscriptionGateway().setFilterPolicy(current.providerArn, policy);
+  } catch (error) {
+    if (error instanceof SubscriptionChangeRefused) throw changeRefused(current, error);
+    throw error;
+  }
+
+  return executeCommand<Subscription>(keys.subscriptionEndpointAggregate(current.endpoint), async () => {
+    const head = await getEndpointHead(current.endpoint);
+    const latest = await readSubscription(id);
+    if (head.subscriptionId !== id) throw new NotFoundError(`There is no subscription ${id}.`);
+    checkIfMatch(context.ifMatch, latest.rev, `Subscription ${id}`);
+    if (sameFilter(latest, filter)) return { unchanged: latest };
+    const next: Subscription = { ...latest, filter, filterPolicy: policy, updatedAt: new Date().toISOString(), rev: latest.rev + 1 };
+    return {
+      expectedSeq: head.seq,
+      event: {
+        type: 'subscription.updated',
+        actor: context.actor,
+        requestId: context.requestId,
+        subject: subscriptionSubject(id),
+        changes: { before: filterOf(latest), after: filterOf(next) },
+        // The head last: it still names this subscription, at the new sequence number.
+        effects: [subscriptionItem(next), endpointHeadItem(latest.endpoint, id)],
+      },
+      result: () => next,
+    };
+  });
 }
 
 /** Unsubscribes at the provider, then records the deletion; a retry after a failure is safe (unsubscribing is idempotent). */

@@ -1,5 +1,12 @@
 import { defineContract } from '#http/operation';
-import { SubscriptionCreate, SubscriptionPage, SubscriptionParams, SubscriptionsQuery, SubscriptionView } from '#schemas/subscriptions';
+import {
+  SubscriptionCreate,
+  SubscriptionPage,
+  SubscriptionParams,
+  SubscriptionPatch,
+  SubscriptionsQuery,
+  SubscriptionView,
+} from '#schemas/subscriptions';
 
 /**
  * The email subscription routes' contracts, deployed with the alerts group like webhooks (no
@@ -52,6 +59,28 @@ export const getSubscription = defineContract({
   responses: { 200: { description: 'The subscription.', schema: SubscriptionView }, 404: { description: 'No such subscription.' } },
 });
 
+export const updateSubscription = defineContract({
+  operationId: 'updateSubscription',
+  group,
+  tag,
+  method: 'PATCH',
+  path: '/v1/subscriptions/{id}',
+  summary: "Change an email subscription's filter",
+  description:
+    'Replaces the filter (the only field that changes; the address does not). On AWS the SNS subscription gets the new filter policy (a filter that narrows nothing removes it); SNS takes up to 15 minutes to apply it. A filter equal to the current one changes and records nothing. Honours If-Match.',
+  access: 'admin',
+  params: SubscriptionParams,
+  body: SubscriptionPatch,
+  requestHeaders: ['If-Match'],
+  responses: {
+    200: { description: 'The subscription.', schema: SubscriptionView },
+    400: { description: 'A filter that selects no published event, or a field that cannot change.' },
+    404: { description: 'No such subscription.' },
+    409: { description: 'SNS would not change the subscription: it is still pending confirmation, or SNS no longer has it.' },
+    412: { description: 'If-Match does not match.' },
+  },
+});
+
 export const deleteSubscription = defineContract({
   operationId: 'deleteSubscription',
   group,
@@ -70,4 +99,4 @@ export const deleteSubscription = defineContract({
   },
 });
 
-export const subscriptionContracts = [createSubscription, listSubscriptions, getSubscription, deleteSubscription];
+export const subscriptionContracts = [createSubscription, listSubscriptions, getSubscription, updateSubscription, deleteSubscription];

@@ -140,6 +140,11 @@ export const EVENT_CATALOGUE = {
     severity: 'info',
     critical: false,
   },
+  'subscription.updated': {
+    description: "An email subscription's filter changed; later events are mailed by the new one.",
+    severity: 'info',
+    critical: false,
+  },
   'subscription.deleted': {
     description: 'An email subscription was deleted; nothing more is mailed to it.',
     severity: 'info',

@@ -2,6 +2,7 @@ import {
   GetSubscriptionAttributesCommand,
   InvalidParameterException,
   NotFoundException,
+  SetSubscriptionAttributesCommand,
   SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -21,12 +22,31 @@ export interface SubscriptionGateway {
   /** Idempotent: a subscription the provider no longer has is gone already. */
   unsubscribe(providerArn: string | null): Promise<void>;
   status(providerArn: string | null): Promise<LiveSubscriptionStatus>;
+  /**
+   * Replaces the subscription's filter policy (`{}`: removes it, letting everything through).
+   * Throws {@link SubscriptionChangeRefused} when the provider refuses the change: it no longer
+   * has the subscription, or will not change one (such as one still pending confirmation).
+   */
+  setFilterPolicy(providerArn: string | null, filterPolicy: FilterPolicy): Promise<void>;
+}
+
+/** The provider would not change a subscription: `gone` when it no longer has it, `refused` otherwise. */
+export class SubscriptionChangeRefused extends Error {
+  constructor(
+    readonly reason: 'gone' | 'refused',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SubscriptionChangeRefused';
+  }
 }
 
 export const localSubscriptionGateway: SubscriptionGateway = {
   subscribe: async () => ({ providerArn: null, status: 'confirmed' }),
   unsubscribe: async () => undefined,
   status: async () => 'confirmed',
+  // The local topic reads each subscription's policy from the table when it mails.
+  setFilterPolicy: async () => undefined,
 };
 
 let gateway: SubscriptionGateway | undefined;
@@ -55,6 +75,23 @@ export function subscribeInput(topicArn: string, endpoint: string, filterPolicy:
     ...(filtered ? { Attributes: { FilterPolicy: JSON.stringify(filterPolicy), FilterPolicyScope: 'MessageAttributes' } } : {}),
     ReturnSubscriptionArn: true,
   };
+}
+
+/**
+ * The SetSubscriptionAttributes requests that give a subscription a filter policy, in order. A
+ * policy is set with its scope (MessageAttributes, as on Subscribe), the policy first since the
+ * scope qualifies it. An empty policy (everything) is not set but removed: SNS refuses `{}` as a
+ * policy on Subscribe, and removes the attribute when SetSubscriptionAttributes sets it to an
+ * empty string.
+ */
+export function filterPolicyInputs(providerArn: string, filterPolicy: FilterPolicy) {
+  if (Object.keys(filterPolicy).length === 0) {
+    return [{ SubscriptionArn: providerArn, AttributeName: 'FilterPolicy', AttributeValue: '' }];
+  }
+  return [
+    { SubscriptionArn: providerArn, AttributeName: 'FilterPolicy', AttributeValue: JSON.stringify(filterPolicy) },
+    { SubscriptionArn: providerArn, AttributeName: 'FilterPolicyScope', AttributeValue: 'MessageAttributes' },
+  ];
 }
 
 function isGone(error: unknown): boolean {
@@ -104,6 +141,21 @@ export function snsSubscriptionGateway(topicArn: string, client: SNSClient = new
       } catch (error) {
         if (isGone(error)) return 'unsubscribed';
         throw error;
+      }
+    },
+
+    async setFilterPolicy(providerArn, filterPolicy) {
+      if (!providerArn) return;
+      for (const input of filterPolicyInputs(providerArn, filterPolicy)) {
+        try {
+          await client.send(new SetSubscriptionAttributesCommand(input));
+        } catch (error) {
+          if (isGone(error)) throw new SubscriptionChangeRefused('gone', String((error as Error).message ?? error));
+          // SNS answers InvalidParameter for a subscription it will not change yet (one still
+          // pending confirmation has no settable attributes until the recipient confirms).
+          if (isInvalidParameter(error)) throw new SubscriptionChangeRefused('refused', String((error as Error).message ?? error));
+          throw error;
+        }
       }
     },
   };

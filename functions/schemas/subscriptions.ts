@@ -36,6 +36,12 @@ export const SubscriptionCreate = z
   })
   .meta({ id: 'SubscriptionCreate' });
 
+export const SubscriptionPatch = z
+  .strictObject({
+    filter: SubscriptionFilterSchema.meta({ description: 'The new filter, replacing the old one whole; `{}` lets everything through.' }),
+  })
+  .meta({ id: 'SubscriptionPatch' });
+
 export const SubscriptionParams = z.strictObject({ id: Ulid });
 export const SubscriptionsQuery = ListQuery;
 

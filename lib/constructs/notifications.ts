@@ -147,7 +147,7 @@ export class Notifications extends Construct {
 
   /**
    * The alerts route group: manages email subscriptions (Subscribe with a filter policy, read
-   * their confirmation state, Unsubscribe) and replays parked deliveries.
+   * their confirmation state, change their filter policy, Unsubscribe) and replays parked deliveries.
    */
   grantSubscriptionsAndReplay(fn: StewardFunction): void {
     fn.addEnvironment('NOTIFICATION_TOPIC_ARN', this.topic.topicArn);
@@ -159,7 +159,7 @@ export class Notifications extends Construct {
       [
         new PolicyStatement({ actions: ['sns:Subscribe'], resources: [this.topic.topicArn] }),
         new PolicyStatement({
-          actions: ['sns:Unsubscribe', 'sns:GetSubscriptionAttributes'],
+          actions: ['sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
           resources: [this.topic.topicArn, subscriptionsArn],
         }),
       ],

@@ -965,6 +965,11 @@ describe('notifications', () => {
     expect(resourcesOf(subscribe as Statement)).toEqual([topicRef]);
     const manage = statements.find((statement) => actionsOf([statement]).includes('sns:Unsubscribe'));
     expect(resourcesOf(manage as Statement)).toEqual([topicRef, { 'Fn::Join': ['', [topicRef, ':*']] }]);
+    expect(actionsOf([manage as Statement]).sort()).toEqual([
+      'sns:GetSubscriptionAttributes',
+      'sns:SetSubscriptionAttributes',
+      'sns:Unsubscribe',
+    ]);
     expect(actionsOf(statements)).not.toContain('sns:Publish');
   });
 });

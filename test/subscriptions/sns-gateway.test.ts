@@ -2,6 +2,7 @@ import {
   GetSubscriptionAttributesCommand,
   InvalidParameterException,
   NotFoundException,
+  SetSubscriptionAttributesCommand,
   SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   configureSubscriptionGateway,
   localSubscriptionGateway,
+  SubscriptionChangeRefused,
   snsSubscriptionGateway,
   subscriptionGateway,
 } from '../../functions/notifications/subscription-gateway.ts';
@@ -115,6 +117,44 @@ describe('the SNS subscription gateway', () => {
     expect(sns.commandCalls(UnsubscribeCommand)).toHaveLength(4);
   });
 
+  it('sets a new filter policy with its scope, and removes the policy (an empty value) for a filter that narrows nothing', async () => {
+    sns.on(SetSubscriptionAttributesCommand).resolves({});
+    const gateway = snsSubscriptionGateway(TOPIC_ARN, client());
+    await gateway.setFilterPolicy(SUBSCRIPTION_ARN, { service: ['payments'], severity: ['critical'] });
+    await gateway.setFilterPolicy(SUBSCRIPTION_ARN, {});
+    await gateway.setFilterPolicy(null, { service: ['payments'] }); // a local subscription: nothing to ask
+    expect(sns.commandCalls(SetSubscriptionAttributesCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        SubscriptionArn: SUBSCRIPTION_ARN,
+        AttributeName: 'FilterPolicy',
+        AttributeValue: '{"service":["payments"],"severity":["critical"]}',
+      },
+      { SubscriptionArn: SUBSCRIPTION_ARN, AttributeName: 'FilterPolicyScope', AttributeValue: 'MessageAttributes' },
+      { SubscriptionArn: SUBSCRIPTION_ARN, AttributeName: 'FilterPolicy', AttributeValue: '' },
+    ]);
+  });
+
+  it('reports a refused change (pending confirmation: InvalidParameter) and a gone subscription (NotFound) as refusals', async () => {
+    const gateway = snsSubscriptionGateway(TOPIC_ARN, client());
+    sns
+      .on(SetSubscriptionAttributesCommand)
+      .rejectsOnce(snsError(InvalidParameterException, 'Invalid parameter: SubscriptionArn'))
+      .rejectsOnce(snsError(NotFoundException, 'Subscription does not exist'))
+      .rejects(new Error('throttled'));
+    const refused = await gateway.setFilterPolicy(SUBSCRIPTION_ARN, { service: ['a'] }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SubscriptionChangeRefused);
+    expect(refused).toMatchObject({ reason: 'refused', message: expect.stringContaining('Invalid parameter') });
+    const gone = await gateway.setFilterPolicy(SUBSCRIPTION_ARN, {}).catch((error: unknown) => error);
+    expect(gone).toMatchObject({ reason: 'gone' });
+    await expect(gateway.setFilterPolicy(SUBSCRIPTION_ARN, {})).rejects.toThrow('throttled');
+    // The scope is not set after the policy was refused.
+    expect(sns.commandCalls(SetSubscriptionAttributesCommand).map((call) => call.args[0].input.AttributeName)).toEqual([
+      'FilterPolicy',
+      'FilterPolicy',
+      'FilterPolicy',
+    ]);
+  });
+
   it('is chosen by NOTIFICATION_TOPIC_ARN, the local one without it', async () => {
     const saved = process.env.NOTIFICATION_TOPIC_ARN;
     try {
@@ -199,6 +239,51 @@ describe('subscriptions through the API on SNS', () => {
     expect((await http.get(`/v1/subscriptions/${created.json.id}`)).json.status).toBe('unsubscribed');
     sns.on(UnsubscribeCommand).rejects(snsError(NotFoundException, 'Subscription does not exist'));
     expect((await http.delete(`/v1/subscriptions/${created.json.id}`)).status).toBe(204);
+  });
+
+  it('changes the SNS filter policy before recording the change, and answers 409 when SNS refuses it', async () => {
+    const arn = `${TOPIC_ARN}:66666666-7777-8888-9999-000000000000`;
+    sns.on(SubscribeCommand).resolves({ SubscriptionArn: arn });
+    const created = await http.post('/v1/subscriptions', {
+      protocol: 'email',
+      endpoint: 'changer@example.com',
+      filter: { services: ['payments'] },
+    });
+    expect(created.status, created.text).toBe(201);
+    const path = `/v1/subscriptions/${created.json.id}`;
+
+    // Pending confirmation: SNS refuses, Steward answers 409 and records nothing.
+    sns.on(SetSubscriptionAttributesCommand).rejects(snsError(InvalidParameterException, 'Invalid parameter: SubscriptionArn'));
+    const refused = expectProblem(await http.patch(path, { filter: { minSeverity: 'critical' } }), 409);
+    expect(refused.detail).toMatch(/pending confirmation/);
+    expect(refused.subscriptionId).toBe(created.json.id);
+    expect((await http.get(path)).json).toMatchObject({ filter: { services: ['payments'] }, etag: '"1"' });
+
+    sns.reset();
+    sns.on(GetSubscriptionAttributesCommand).resolves({ Attributes: { PendingConfirmation: 'false' } });
+    sns.on(SetSubscriptionAttributesCommand).resolves({});
+    const patched = await http.patch(path, { filter: { minSeverity: 'critical' } }, { headers: { 'if-match': '"1"' } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.json).toMatchObject({ filter: { minSeverity: 'critical' }, filterPolicy: { severity: ['critical'] }, etag: '"2"' });
+    // The same filter again asks SNS nothing.
+    expect((await http.patch(path, { filter: { minSeverity: 'critical' } })).status).toBe(200);
+    // Everything: the policy is removed.
+    expect((await http.patch(path, { filter: {} })).json).toMatchObject({ filterPolicy: {}, etag: '"3"' });
+    expect(sns.commandCalls(SetSubscriptionAttributesCommand).map((call) => call.args[0].input)).toEqual([
+      { SubscriptionArn: arn, AttributeName: 'FilterPolicy', AttributeValue: '{"severity":["critical"]}' },
+      { SubscriptionArn: arn, AttributeName: 'FilterPolicyScope', AttributeValue: 'MessageAttributes' },
+      { SubscriptionArn: arn, AttributeName: 'FilterPolicy', AttributeValue: '' },
+    ]);
+    // A stale ETag is a 412 before SNS is asked.
+    expectProblem(await http.patch(path, { filter: { services: ['orders'] } }, { headers: { 'if-match': '"1"' } }), 412);
+    expect(sns.commandCalls(SetSubscriptionAttributesCommand)).toHaveLength(3);
+
+    // The recipient left: SNS no longer has it, a 409 that says so.
+    sns.on(SetSubscriptionAttributesCommand).rejects(snsError(NotFoundException, 'Subscription does not exist'));
+    expect(expectProblem(await http.patch(path, { filter: { services: ['orders'] } }), 409).detail).toMatch(/no longer has/);
+
+    sns.on(UnsubscribeCommand).resolves({});
+    expect((await http.delete(path)).status).toBe(204);
   });
 
   it('answers 5xx and records nothing when SNS refuses the subscription', async () => {

@@ -101,6 +101,91 @@ describe('subscription CRUD', () => {
     expect((await client.delete(`/v1/subscriptions/${renewed.id}`)).status).toBe(204);
   });
 
+  it("changes a subscription's filter, honouring If-Match, audited with before and after; an equal filter records nothing", async () => {
+    const created = await subscribe('Changer@Example.com', { eventTypes: ['alert.*'], minSeverity: 'warning' });
+    const patched = await client.patch(
+      `/v1/subscriptions/${created.id}`,
+      { filter: { services: ['payments', 'checkout', 'payments'], minSeverity: 'critical' } },
+      { headers: { 'if-match': '"1"' } },
+    );
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.headers.get('etag')).toBe('"2"');
+    expect(patched.json).toMatchObject({
+      id: created.id,
+      endpoint: 'Changer@example.com',
+      filter: { services: ['checkout', 'payments'], minSeverity: 'critical' },
+      filterPolicy: { service: ['checkout', 'payments'], severity: ['critical'] },
+      status: 'confirmed',
+      createdAt: created.createdAt,
+      etag: '"2"',
+    });
+    expect((await client.get(`/v1/subscriptions/${created.id}`)).json).toEqual(patched.json);
+
+    // A stale ETag is a 412 and changes nothing.
+    expectProblem(await client.patch(`/v1/subscriptions/${created.id}`, { filter: {} }, { headers: { 'if-match': '"1"' } }), 412);
+    // The same filter (in another order) changes nothing and records nothing.
+    const same = await client.patch(`/v1/subscriptions/${created.id}`, {
+      filter: { minSeverity: 'critical', services: ['payments', 'checkout'] },
+    });
+    expect(same.status, same.text).toBe(200);
+    expect(same.json).toEqual(patched.json);
+    // `{}` lets everything through.
+    const open = await client.patch(`/v1/subscriptions/${created.id}`, { filter: {} });
+    expect(open.status, open.text).toBe(200);
+    expect(open.json).toMatchObject({ filter: {}, filterPolicy: {}, etag: '"3"' });
+
+    const audit = await client.get('/v1/audit', { query: { limit: 100 } });
+    const ours = (audit.json.items as Array<{ type: string; subject: string; changes: { before: unknown; after: unknown } }>).filter(
+      (item) => item.subject === `subscription/${created.id}`,
+    );
+    const updates = ours.filter((item) => item.type === 'subscription.updated');
+    expect(updates).toHaveLength(2);
+    const first = updates.find((item) => JSON.stringify(item.changes.after).includes('checkout'));
+    expect(first?.changes).toEqual({
+      before: {
+        filter: { eventTypes: ['alert.*'], minSeverity: 'warning' },
+        filterPolicy: { eventType: [{ prefix: 'alert.' }], severity: ['warning', 'critical'] },
+      },
+      after: {
+        filter: { services: ['checkout', 'payments'], minSeverity: 'critical' },
+        filterPolicy: { service: ['checkout', 'payments'], severity: ['critical'] },
+      },
+    });
+    expect((await client.delete(`/v1/subscriptions/${created.id}`)).status).toBe(204);
+    expectProblem(await client.patch(`/v1/subscriptions/${created.id}`, { filter: {} }), 404);
+  });
+
+  it('refuses bad filters, unknown fields and unknown subscriptions on PATCH', async () => {
+    const created = await subscribe('patch-filters@example.com', { eventTypes: ['incident.*'] });
+    const patch = (body: unknown) => client.patch(`/v1/subscriptions/${created.id}`, body);
+    expectInvalid(await patch({ filter: { eventTypes: ['alert.*', 'bogus.*'] } }), '/body/filter/eventTypes/1');
+    expectInvalid(await patch({ filter: { eventTypes: ['service.created'] } }), '/body/filter/eventTypes/0'); // not published
+    expectInvalid(await patch({ filter: { minSeverity: 'loud' } }), '/body/filter/minSeverity');
+    expectInvalid(await patch({ filter: { services: ['Not A Slug'] } }), '/body/filter/services/0');
+    const many = Array.from({ length: 20 }, (_, index) => `svc-${index}`);
+    const types = [
+      'alert.*',
+      'incident.*',
+      'deployment.*',
+      'healthcheck.state_changed',
+      'webhook.disabled',
+      'deployment.started',
+      'deployment.succeeded',
+      'alert.firing',
+    ];
+    expectInvalid(await patch({ filter: { services: many, eventTypes: types } }), '/body/filter'); // 8 × 20 > 150
+    expectProblem(await patch({ filter: { eventTypes: ['alert.*'], colour: 'red' } }), 400);
+    expectProblem(await patch({ endpoint: 'other@example.com' }), 400); // only the filter changes
+    expectProblem(await patch({ filter: {}, protocol: 'email' }), 400);
+    expectProblem(await patch({}), 400);
+    expectProblem(await client.patch('/v1/subscriptions/01JDQ6Z5K2N3P4Q5R6S7T8V9W0', { filter: {} }), 404);
+    expectProblem(await client.patch('/v1/subscriptions/not-an-id', { filter: {} }), 400);
+    // Nothing changed.
+    const read = await client.get(`/v1/subscriptions/${created.id}`);
+    expect(read.json).toMatchObject({ filter: { eventTypes: ['incident.*'] }, etag: '"1"' });
+    expect((await client.delete(`/v1/subscriptions/${created.id}`)).status).toBe(204);
+  });
+
   it('refuses bad addresses, bad filters and unknown fields with pointers', async () => {
     for (const endpoint of [
       'not-an-address',
@@ -143,6 +228,8 @@ describe('subscription CRUD', () => {
     const as = client.as(created.json.key);
     expectProblem(await as.get('/v1/subscriptions'), 403);
     expectProblem(await as.post('/v1/subscriptions', { protocol: 'email', endpoint: 'deployer@example.com' }), 403);
+    expectProblem(await as.patch('/v1/subscriptions/01JDQ6Z5K2N3P4Q5R6S7T8V9W0', { filter: {} }), 403);
+    expectProblem(await client.as(null).patch('/v1/subscriptions/01JDQ6Z5K2N3P4Q5R6S7T8V9W0', { filter: {} }), 401);
     expectProblem(await client.as(null).get('/v1/subscriptions'), 401);
   });
 });
@@ -221,6 +308,36 @@ describe('mail through a real SMTP server', () => {
     await openIncident(await service('after'), 'warning', 'After leaving');
     await settleNotifications();
     expect(smtp.mailbox(address)).toHaveLength(1);
+  });
+
+  it('mails by the new filter once a subscription is changed', async () => {
+    process.env.STEWARD_SMTP_URL = smtp.url;
+    const address = 'mover@example.com';
+    const first = await service('first');
+    const second = await service('second');
+    const subscription = await subscribe(address, { services: [first] });
+    const firstBefore = await openIncident(first, 'warning', 'First, before');
+    const secondBefore = await openIncident(second, 'warning', 'Second, before');
+    await settleNotifications();
+    expect(smtp.mailbox(address).map((mail) => mail.subject)).toEqual([`Steward warning: incident.opened (${first})`]);
+
+    const patched = await client.patch(`/v1/subscriptions/${subscription.id}`, { filter: { services: [second], minSeverity: 'critical' } });
+    expect(patched.status, patched.text).toBe(200);
+    // Resolving both (info) mails nothing now: the first service is no longer selected, the second is too quiet.
+    for (const incident of [firstBefore, secondBefore]) {
+      const resolved = await client.post(`/v1/incidents/${incident.id}/resolve`, { summary: 'Fixed.' });
+      expect(resolved.status, resolved.text).toBe(200);
+    }
+    await openIncident(first, 'critical', 'First, after');
+    await openIncident(second, 'critical', 'Second, after');
+    await settleNotifications();
+    const mail = smtp.mailbox(address);
+    expect(mail.map((entry) => entry.subject)).toEqual([
+      `Steward warning: incident.opened (${first})`,
+      `Steward critical: incident.opened (${second})`,
+    ]);
+    expect(mail[1]?.text).toContain('Second, after');
+    expect((await client.delete(`/v1/subscriptions/${subscription.id}`)).status).toBe(204);
   });
 
   it('mails the other recipients when the server refuses one', async () => {
