@@ -6,7 +6,7 @@ import type { Webhook } from '#domain/webhooks';
 import { implement, type Operation } from '#http/operation';
 import { ConflictError, NotFoundError } from '#domain/errors';
 import { replayDeadLetter, sendTestEvent } from '../notifications/webhook-dispatcher.ts';
-import { getDeadLetter, getWebhookHealth, listDeadLetters, listDeliveries, listWebhooks } from '#store/webhooks';
+import { getWebhookHealth, listDeadLetters, listDeliveries, listWebhooks } from '#store/webhooks';
 
 async function webhookView(webhook: Webhook) {
   const { rev, deletedAt: _deleted, ...fields } = webhook;
@@ -75,11 +75,9 @@ export const webhookOperations: Operation[] = [
 
   implement(contracts.replayWebhookDeadLetter, async (request) => {
     const { webhook } = await readWebhook(request.params.id);
-    if (!(await getDeadLetter(webhook.id, request.params.eventId))) {
-      throw new NotFoundError(`Webhook ${webhook.id} has no parked event ${request.params.eventId}.`);
-    }
     const outcome = await replayDeadLetter(webhook, request.params.eventId);
-    if (outcome === 'not-parked') throw new ConflictError(`Event ${request.params.eventId} is being replayed already.`);
+    if (outcome === 'missing') throw new NotFoundError(`Webhook ${webhook.id} has no parked event ${request.params.eventId}.`);
+    if (outcome === 'busy') throw new ConflictError(`Event ${request.params.eventId} is being replayed already.`);
     const { webhookId: _id, ...view } = outcome;
     return { status: 200, body: view };
   }),

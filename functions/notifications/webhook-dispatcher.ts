@@ -237,15 +237,16 @@ async function attemptClaimed(
 
 /**
  * Delivers a parked event again, with the usual retries; on success it leaves the dead-letter
- * list. `not-parked` when there is no such dead letter or a replay of it is already running.
+ * list. `missing` when there is no such dead letter, `busy` when a replay of it is running.
  */
 export async function replayDeadLetter(
   webhook: Pick<Webhook, 'id' | 'url'>,
   eventId: string,
   settings: DeliverySettings = deliverySettings(),
-): Promise<DeliveryOutcome | 'not-parked'> {
+): Promise<DeliveryOutcome | 'missing' | 'busy'> {
   const letter = await getDeadLetter(webhook.id, eventId);
-  if (!letter || !(await reclaimParked(webhook.id, eventId, leaseMs(settings)))) return 'not-parked';
+  if (!letter) return 'missing';
+  if (!(await reclaimParked(webhook.id, eventId, leaseMs(settings)))) return 'busy';
   return attemptClaimed(JSON.parse(letter.payload) as WebhookEvent, webhook, settings);
 }
 

@@ -55,7 +55,13 @@ export function incidentsHeadItem(service: string, openIncidentId: string | null
 }
 
 export function incidentItem(incident: Incident): Item {
-  return { ...keys.incident(incident.id), ...keys.incidentsIndex(incident.id), entity: 'incident', ...incident };
+  return {
+    ...keys.incident(incident.id),
+    ...keys.incidentsIndex(incident.id),
+    ...keys.serviceIncidentsIndex(incident.service, incident.id),
+    entity: 'incident',
+    ...incident,
+  };
 }
 
 export function incidentEntryItem(incidentId: string, entry: IncidentEntry): Item {
@@ -110,15 +116,16 @@ export interface IncidentFilter {
   services: string[] | null;
 }
 
-/** Incidents newest first (ids are ULIDs), filtered. */
+/** Incidents newest first (ids are ULIDs), filtered; one service's from its own partition, not the whole list. */
 export async function listIncidents(filter: IncidentFilter, options: { limit: number; cursor?: string }): Promise<Page<Incident>> {
   const page = await queryPage({
-    index: 'GSI1',
-    partition: keys.incidentsListPartition,
+    ...(filter.service
+      ? { index: 'GSI2' as const, partition: keys.serviceIncidentsPartition(filter.service) }
+      : { index: 'GSI1' as const, partition: keys.incidentsListPartition }),
     limit: options.limit,
     cursor: options.cursor,
     newestFirst: true,
-    ...listFilter({ status: filter.status, service: filter.service }, { attribute: 'service', values: filter.services }),
+    ...listFilter({ status: filter.status }, { attribute: 'service', values: filter.services }),
   });
   return { items: page.items.map(incidentFromItem), nextCursor: page.nextCursor };
 }

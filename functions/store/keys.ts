@@ -33,6 +33,7 @@
  * | incidents head  | INCIDENTS#<service> | HEAD              |                             |
  * | alert joined    | INCIDENTS#<service> | ALERT#<alertId>   |                             |
  * | incident        | INCIDENT#<id>       | INCIDENT          | INCIDENTS / <id>            |
+ * |  by service     |                     |                   | (GSI2) SVCINCIDENTS#<svc> / <id> |
  * | incident entry  | INCIDENT#<id>       | ENTRY#<entryId>   |                             |
  * | webhook         | WEBHOOK#<id>        | HEAD              | WEBHOOKS / <id>             |
  * | webhook claim   | WEBHOOKDLV#<id>     | CLAIM#<eventId>   |  (not an event: delivery state) |
@@ -164,6 +165,9 @@ export const keys = {
   incident: (id: string) => ({ PK: `INCIDENT#${id}`, SK: 'INCIDENT' }),
   incidentsIndex: (id: string) => ({ GSI1PK: 'INCIDENTS', GSI1SK: id }),
   incidentsListPartition: 'INCIDENTS',
+  /** A service's incidents in GSI2, by id (opening order): its list, stats and uptime read only these. */
+  serviceIncidentsIndex: (service: string, id: string) => ({ GSI2PK: `SVCINCIDENTS#${service}`, GSI2SK: id }),
+  serviceIncidentsPartition: (service: string) => `SVCINCIDENTS#${service}`,
   incidentEntry: (id: string, entryId: string) => ({ PK: `INCIDENT#${id}`, SK: `ENTRY#${entryId}` }),
   incidentEntryPrefix: 'ENTRY#',
 
