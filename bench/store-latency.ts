@@ -1,11 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '#store/client';
-import { keys } from '#store/keys';
+import { documentClient, tableName } from '#kernel/store/client';
+import { keys } from '#kernel/store/keys';
 import { closedLoop, type LoopOptions, type LoopResult } from './stats.ts';
 
 /**
  * Raw store reads, through the very DocumentClient the handlers use (the runtime configured it
- * in this process), with the same inputs as functions/store/versions.ts: the floor that an API
+ * in this process), with the same inputs as functions/services/versions.store.ts: the floor that an API
  * read of the same data stands on.
  */
 

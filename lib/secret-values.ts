@@ -7,7 +7,7 @@ import type { StewardFunction } from './constructs/steward-function.ts';
 /**
  * Where the functions keep secret values on AWS (issue 5): one Secrets Manager secret per Steward
  * secret, named `steward/<stage>/<service>/<environment>/<name>` and encrypted with the stack's
- * key (functions/secrets/secrets-manager-store.ts). IAM allows that prefix only, so the bootstrap
+ * key (functions/kernel/secret-values/secrets-manager-store.ts). IAM allows that prefix only, so the bootstrap
  * admin key secret (named by CloudFormation, outside the prefix) and every other secret in the
  * account stay out of reach.
  */
@@ -15,7 +15,7 @@ export function secretsPrefix(stage: string): string {
   return `steward/${stage}/`;
 }
 
-/** The name under which an environment's HTTP router signing secret is kept (`routerSecretRef` in functions/commands/environments.ts). */
+/** The name under which an environment's HTTP router signing secret is kept (`routerSecretRef` in functions/deployments/environments.commands.ts). */
 export const ROUTER_SIGNING_SECRET_NAME = 'steward-router-signing-secret';
 
 /** The tags the store puts on each secret; TagResource may set these keys and no others. */

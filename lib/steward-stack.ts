@@ -1,8 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { allContracts } from '#contracts/index';
-import type { RouteGroup } from '#http/operation';
+import { allContracts } from '#system/all-contracts';
+import type { RouteGroup } from '#kernel/http/operation';
 import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
 import { DeploymentWorkflow } from './constructs/deployment-workflow.ts';
 import { Notifications } from './constructs/notifications.ts';
@@ -47,7 +47,7 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
 };
 
 /**
- * Steward on AWS (DESIGN.md §1): the table, the HTTP API and its functions, the bootstrap key,
+ * Steward on AWS (docs/architecture.md §1): the table, the HTTP API and its functions, the bootstrap key,
  * the deployment workflow, and the scheduled reconciler and secret-expiry jobs.
  */
 export class StewardStack extends Stack {
@@ -154,7 +154,7 @@ export class StewardStack extends Stack {
       // CPU scales with memory: a check costs about 2 ms of CPU (npm run bench), 1,000 of them 2 s
       // of a whole vCPU; at 256 MB (a sixth of one) that would stretch the response times the checks measure.
       memorySize: 1024,
-      // Operational metrics (functions/monitoring/operational-metrics.ts) as EMF: no IAM needed.
+      // Operational metrics (functions/kernel/operational-metrics.ts) as EMF: no IAM needed.
       environment: { POWERTOOLS_METRICS_NAMESPACE: 'Steward' },
       purpose: 'run the health checks that are due',
       every: Duration.minutes(1),
@@ -165,7 +165,7 @@ export class StewardStack extends Stack {
       ...shared,
       table: this.table,
       handlerName: 'alert-evaluator',
-      // Operational metrics (functions/monitoring/operational-metrics.ts) as EMF: no IAM needed.
+      // Operational metrics (functions/kernel/operational-metrics.ts) as EMF: no IAM needed.
       environment: { POWERTOOLS_METRICS_NAMESPACE: 'Steward' },
       purpose: 'evaluate the alert rules',
       every: Duration.minutes(1),

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { type DeploymentOrchestrator, workflowInput } from '#deployments/orchestrator';
-import { timeScale } from '#deployments/clock';
+import { type DeploymentOrchestrator, workflowInput } from '#deployments/workflow';
+import { timeScale } from '#kernel/clock';
 import { markFailed, restore, TASKS } from '#deployments/tasks';
-import type { Deployment } from '#domain/deployment';
-import { getEnvironment, listActiveDeployments } from '#store/environments';
+import type { Deployment } from '#deployments/deployment.domain';
+import { getEnvironment, listActiveDeployments } from '#deployments/environments.store';
 
 const DEFINITION_FILE = new URL('../statemachines/deployment.asl.json', import.meta.url);
 

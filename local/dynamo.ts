@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { INDEXES, PARTITION_KEY, SORT_KEY } from '#store/table-definition';
+import { INDEXES, PARTITION_KEY, SORT_KEY } from '#kernel/store/table-definition';
 
 /** dynalite, in this process: on disk under `path`, or in memory without one. */
 export async function startDynalite(path?: string): Promise<{ endpoint: string; close: () => Promise<void> }> {

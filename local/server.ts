@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { allContracts } from '#contracts/index';
+import { allContracts } from '#system/all-contracts';
 import { handler as authorizer } from '../functions/handlers/authorizer.ts';
 import { handler as fallback } from '../functions/handlers/fallback.ts';
 import { handler as alerts } from '../functions/handlers/alerts.ts';
@@ -16,12 +16,12 @@ import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
 import { handler as system } from '../functions/handlers/system.ts';
 import { handler as versions } from '../functions/handlers/versions.ts';
-import type { lambdaHandler } from '#http/lambda-handler';
-import type { RouteGroup } from '#http/operation';
-import { MAX_BODY_BYTES } from '#http/middleware/parse-json-body';
-import { problemResponse } from '#http/problem';
-import { PayloadTooLargeError } from '#domain/errors';
-import { RouteTable } from '#http/route-match';
+import type { lambdaHandler } from '#kernel/http/lambda-handler';
+import type { RouteGroup } from '#kernel/http/operation';
+import { MAX_BODY_BYTES } from '#kernel/http/middleware/parse-json-body';
+import { problemResponse } from '#kernel/http/problem';
+import { PayloadTooLargeError } from '#kernel/errors';
+import { RouteTable } from '#kernel/http/route-match';
 import { apiGatewayEvent } from '#local/api-gateway-event';
 import { localLambdaContext } from '#local/lambda-context';
 

@@ -1,4 +1,4 @@
-import { documentClient } from '#store/client';
+import { documentClient } from '#kernel/store/client';
 import { benchApi } from '../api.ts';
 import { type HttpRequestSpec, httpLoad } from '../http-load.ts';
 import { interleaved, type LoopOptions, type LoopResult, round } from '../stats.ts';

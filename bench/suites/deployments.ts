@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timeScale } from '#deployments/clock';
+import { timeScale } from '#kernel/clock';
 import type { ExecutionEventLogs } from '#local/deployment-executor';
 import type { Runtime } from '#local/runtime';
 import { type BenchApi, benchApi } from '../api.ts';

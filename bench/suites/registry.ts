@@ -1,4 +1,4 @@
-import { parseSemVer, precedenceKey } from '#domain/semver';
+import { parseSemVer, precedenceKey } from '#services/semver.domain';
 import type { Runtime } from '#local/runtime';
 import { type HttpRequestSpec, httpLoad } from '../http-load.ts';
 import { interleaved, type LoopOptions, type LoopResult, round } from '../stats.ts';

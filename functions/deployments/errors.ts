@@ -1,4 +1,4 @@
-import { StewardError } from '#domain/errors';
+import { StewardError } from '#kernel/errors';
 
 /**
  * Errors the deployment workflow's Retry and Catch match by `name` (Step Functions and the

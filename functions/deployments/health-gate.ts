@@ -1,8 +1,8 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { GateAlertSeverity, GateCheck, HealthGate } from '#domain/deployment';
-import { safeFetch } from '#outbound/safe-fetch';
-import { listOpenServiceAlerts } from '#store/alerts';
-import { listServiceChecks } from '#store/slo';
+import type { GateAlertSeverity, GateCheck, HealthGate } from './deployment.domain.ts';
+import { safeFetch } from '#kernel/outbound/safe-fetch';
+import { listOpenServiceAlerts } from '#alerts/public';
+import { listServiceChecks } from '#slo/public';
 
 /** Probes per gate check, spread over a short moment: enough to see a flapping version. */
 export const PROBES_PER_CHECK = 3;

@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { type DeploymentOrchestrator, workflowInput } from '#deployments/orchestrator';
-import type { Deployment } from '#domain/deployment';
+import { type DeploymentOrchestrator, workflowInput } from './workflow.ts';
+import type { Deployment } from './deployment.domain.ts';
 
 /** AWS Step Functions adapter. */
 export class StepFunctionsOrchestrator implements DeploymentOrchestrator {

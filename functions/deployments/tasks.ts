@@ -1,12 +1,12 @@
-import { changeDeployment, WORKFLOW_ACTOR } from '#commands/deployments';
-import { after } from '#deployments/clock';
-import { trafficDriverFor } from '#deployments/drivers/index';
-import { DeploymentFinishedError } from '#deployments/errors';
-import { checkGate, checksPerBake, gateHasChecks, stepPassed } from '#deployments/health-gate';
-import type { TrafficDriver } from '#deployments/traffic-driver';
-import { type Deployment, type Environment, type GateCheck, isActive } from '#domain/deployment';
-import { weightsFor } from '#domain/deployment-plan';
-import { getDeployment, getEnvironment } from '#store/environments';
+import { changeDeployment, WORKFLOW_ACTOR } from './deployments.commands.ts';
+import { after } from '#kernel/clock';
+import { trafficDriverFor } from './drivers/index.ts';
+import { DeploymentFinishedError } from './errors.ts';
+import { checkGate, checksPerBake, gateHasChecks, stepPassed } from './health-gate.ts';
+import type { TrafficDriver } from './traffic-driver.ts';
+import { type Deployment, type Environment, type GateCheck, isActive } from './deployment.domain.ts';
+import { weightsFor } from './plan.domain.ts';
+import { getDeployment, getEnvironment } from './environments.store.ts';
 
 /**
  * The deployment workflow's task steps. Each takes the workflow state and returns it, moved on;

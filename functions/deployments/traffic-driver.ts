@@ -1,4 +1,4 @@
-import type { Deployment, Environment } from '#domain/deployment';
+import type { Deployment, Environment } from './deployment.domain.ts';
 
 /** What a weight change tells the data plane: which version gets which share of traffic. */
 export interface WeightChange {

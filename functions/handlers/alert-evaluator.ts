@@ -1,7 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger } from '#http/logger';
-import { evaluateRules } from '../monitoring/evaluator.ts';
-import { publishOperationalMetrics } from '../monitoring/operational-metrics.ts';
+import { logger } from '#kernel/logger';
+import { evaluateRules } from '#alerts/evaluator';
+import { publishOperationalMetrics } from '#kernel/operational-metrics';
 
 /**
  * Scheduled (EventBridge, every minute; locally the runtime's tick): evaluates every alert rule

@@ -1,4 +1,4 @@
-import { apiKeyOperations } from '#api/api-keys';
-import { lambdaHandler } from '#http/lambda-handler';
+import { apiKeyOperations } from '#api-keys/api-keys.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(apiKeyOperations);

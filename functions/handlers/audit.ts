@@ -1,4 +1,4 @@
-import { auditOperations } from '#api/audit';
-import { lambdaHandler } from '#http/lambda-handler';
+import { auditOperations } from '#audit/audit.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(auditOperations);

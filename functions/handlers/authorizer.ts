@@ -1,7 +1,7 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { hashSecret } from '#domain/api-key';
-import { type AuthorizerContext, bearerToken, contextFor } from '#http/authorizer-context';
-import { findPrincipalByHash } from '#store/api-keys';
+import { hashSecret } from '#api-keys/api-key.domain';
+import { type AuthorizerContext, bearerToken, contextFor } from '#kernel/http/authorizer-context';
+import { findPrincipalByHash } from '#api-keys/api-keys.store';
 
 export interface AuthorizerResult {
   isAuthorized: boolean;

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { ensureBootstrapKey } from '#commands/api-keys';
-import { SYSTEM_PRINCIPAL } from '#domain/roles';
-import { logger } from '#http/logger';
+import { ensureBootstrapKey } from '#api-keys/api-keys.commands';
+import { SYSTEM_PRINCIPAL } from '#kernel/roles';
+import { logger } from '#kernel/logger';
 
 const secrets = new SecretsManagerClient({});
 

@@ -1,4 +1,4 @@
-import { configTransferOperations } from '#api/config-transfer';
-import { lambdaHandler } from '#http/lambda-handler';
+import { configTransferOperations } from '#configs/transfer.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(configTransferOperations);

@@ -1,4 +1,4 @@
-import { configWriteOperations } from '#api/config-writes';
-import { lambdaHandler } from '#http/lambda-handler';
+import { configWriteOperations } from '#configs/writes.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(configWriteOperations);

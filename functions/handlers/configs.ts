@@ -1,4 +1,4 @@
-import { configOperations } from '#api/configs';
-import { lambdaHandler } from '#http/lambda-handler';
+import { configOperations } from '#configs/configs.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(configOperations);

@@ -1,4 +1,4 @@
-import { deploymentOperations } from '#api/deployments';
-import { lambdaHandler } from '#http/lambda-handler';
+import { deploymentOperations } from '#deployments/deployments.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(deploymentOperations);

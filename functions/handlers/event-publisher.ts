@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { logger } from '#http/logger';
-import { type CommittedEvent, publishEvent } from '../notifications/publisher.ts';
+import { logger } from '#kernel/logger';
+import { type CommittedEvent, publishEvent } from '#notifications/publisher';
 
 /**
  * The table's stream → the notification topic (AWS only; the local runtime publishes from the

@@ -1,7 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger } from '#http/logger';
-import { publishOperationalMetrics } from '../monitoring/operational-metrics.ts';
-import { runDueChecks } from '../monitoring/runner.ts';
+import { logger } from '#kernel/logger';
+import { publishOperationalMetrics } from '#kernel/operational-metrics';
+import { runDueChecks } from '#health-checks/runner';
 
 /**
  * Scheduled (EventBridge, every minute; locally the runtime's tick): runs the health checks that

@@ -1,4 +1,4 @@
-import { metricOperations } from '#api/metrics';
-import { lambdaHandler } from '#http/lambda-handler';
+import { metricOperations } from '#metrics/metrics.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(metricOperations);

@@ -1,6 +1,6 @@
-import { logger } from '#http/logger';
-import { reconcile } from '#store/event-log';
-import { publishStranded } from '../notifications/publisher.ts';
+import { logger } from '#kernel/logger';
+import { reconcile } from '#kernel/store/event-log';
+import { publishStranded } from '#notifications/publisher';
 
 /** The stream's publisher normally publishes within a second; an event older than this was missed. */
 const STRANDED_AFTER_MS = 5 * 60_000;

@@ -1,7 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { raiseSecretNotices } from '#commands/secret-notices';
-import { SYSTEM_PRINCIPAL } from '#domain/roles';
-import { logger } from '#http/logger';
+import { raiseSecretNotices } from '#secrets/notices.commands';
+import { SYSTEM_PRINCIPAL } from '#kernel/roles';
+import { logger } from '#kernel/logger';
 
 /**
  * Scheduled (EventBridge, hourly): raises `secret.expiring` for secrets within 14 days of

@@ -1,4 +1,4 @@
-import { secretOperations } from '#api/secrets';
-import { lambdaHandler } from '#http/lambda-handler';
+import { secretOperations } from '#secrets/secrets.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(secretOperations);

@@ -1,4 +1,4 @@
-import { serviceOperations } from '#api/services';
-import { lambdaHandler } from '#http/lambda-handler';
+import { serviceOperations } from '#services/services.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(serviceOperations);

@@ -1,4 +1,4 @@
-import { systemOperations } from '#api/system';
-import { lambdaHandler } from '#http/lambda-handler';
+import { systemOperations } from '#system/system.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(systemOperations);

@@ -1,4 +1,4 @@
-import { versionOperations } from '#api/versions';
-import { lambdaHandler } from '#http/lambda-handler';
+import { versionOperations } from '#services/versions.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
 
 export const handler = lambdaHandler(versionOperations);

@@ -1,7 +1,7 @@
 import type { SNSEvent } from 'aws-lambda';
-import { logger } from '#http/logger';
-import { publishOperationalMetrics } from '../monitoring/operational-metrics.ts';
-import { dispatch, type WebhookEvent } from '../notifications/webhook-dispatcher.ts';
+import { logger } from '#kernel/logger';
+import { publishOperationalMetrics } from '#kernel/operational-metrics';
+import { dispatch, type WebhookEvent } from '#webhooks/dispatcher';
 
 /**
  * Subscribed to the notification topic (AWS): delivers each notification to the webhooks whose

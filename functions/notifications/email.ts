@@ -1,5 +1,5 @@
-import { matchesFilterPolicy, type Notification } from '#domain/notifications';
-import { allSubscriptions } from '#store/subscriptions';
+import { matchesFilterPolicy, type Notification } from './notifications.domain.ts';
+import { allSubscriptions } from './subscriptions.store.ts';
 import { mailer } from './mailer.ts';
 
 /**

@@ -1,12 +1,12 @@
-import type { NotificationBody } from '#domain/notifications';
-import type { StoredEvent } from '#store/event-log';
+import type { NotificationBody } from './notifications.domain.ts';
+import type { StoredEvent } from '#kernel/store/event-log';
 import { sendEmailNotifications } from './email.ts';
 import { publishEvent } from './publisher.ts';
 import type { NotificationTopic } from './topic.ts';
-import { dispatch } from './webhook-dispatcher.ts';
+import { dispatch } from '#webhooks/dispatcher';
 
 /**
- * The local runtime's stand-in for SNS and its subscribers (DESIGN.md §2): a published
+ * The local runtime's stand-in for SNS and its subscribers (docs/architecture.md §2): a published
  * notification goes to the email subscriptions whose filter policy matches it (SMTP or `.eml`
  * files) and to the webhook dispatcher, as the dispatcher Lambda subscribed to the topic does on
  * AWS. Nothing here blocks the request that committed the event.

@@ -1,8 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { notificationOf, type PublishableEvent, shouldPublish } from '#domain/notifications';
-import { documentClient, tableName, updateIf } from '#store/client';
-import { keys } from '#store/keys';
-import type { StoredEvent } from '#store/event-log';
+import { shouldPublish } from '#kernel/events';
+import { notificationOf, type PublishableEvent } from './notifications.domain.ts';
+import { documentClient, tableName, updateIf } from '#kernel/store/client';
+import { keys } from '#kernel/store/keys';
+import type { StoredEvent } from '#kernel/store/event-log';
 import { notificationTopic } from './topic.ts';
 
 /**

@@ -7,8 +7,8 @@ import {
   SubscribeCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import type { FilterPolicy } from '#domain/notifications';
-import type { LiveSubscriptionStatus, SubscriptionStatus } from '#domain/subscriptions';
+import type { FilterPolicy } from './notifications.domain.ts';
+import type { LiveSubscriptionStatus, SubscriptionStatus } from './subscriptions.domain.ts';
 
 /**
  * Where email subscriptions live at the provider. On AWS: subscriptions of the notification

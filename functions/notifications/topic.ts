@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Notification } from '#domain/notifications';
+import type { Notification } from './notifications.domain.ts';
 
 /**
  * The one topic every published event goes to. On AWS it is the stack's SNS topic

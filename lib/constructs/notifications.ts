@@ -10,7 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PUBLISHED_EXACT_TYPES, PUBLISHED_PREFIXES } from '#domain/notifications';
+import { PUBLISHED_EXACT_TYPES, PUBLISHED_PREFIXES } from '#kernel/events';
 import type { SecretValues } from '../secret-values.ts';
 import { StewardFunction } from './steward-function.ts';
 import type { StewardTable } from './steward-table.ts';
@@ -117,7 +117,7 @@ export class Notifications extends Construct {
       }),
     );
 
-    // Each delivery may take up to a minute of attempts and backoff (functions/notifications/webhook-dispatcher.ts).
+    // Each delivery may take up to a minute of attempts and backoff (functions/webhooks/dispatcher.ts).
     this.dispatcher = new StewardFunction(this, 'Dispatcher', {
       ...shared,
       handlerName: 'webhook-dispatcher',

@@ -31,7 +31,7 @@ export interface ScheduledJobProps {
 
 /**
  * A function on an EventBridge schedule with read-write access to the table and nothing else:
- * the reconciler (finishes projections a crashed writer left behind, DESIGN.md §3) and the
+ * the reconciler (finishes projections a crashed writer left behind, docs/architecture.md §3) and the
  * secret expiry job (raises `secret.expiring` / `secret.rotation_due`; it never touches a
  * secret value, so it has no Secrets Manager permission) are two of these.
  */

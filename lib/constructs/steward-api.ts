@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Contract, RouteGroup } from '#http/operation';
+import type { Contract, RouteGroup } from '#kernel/http/operation';
 
 /** The header API keys arrive in; also the authorizer's cache key. */
 export const AUTHORIZATION_IDENTITY_SOURCE = '$request.header.Authorization';
@@ -86,7 +86,7 @@ export class StewardApi extends Construct {
       if (operation.access === 'public') {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${operation.method} ${operation.path} is public by design (DESIGN.md §4: /health*, /openapi.json and /docs need no API key).`,
+          reason: `${operation.method} ${operation.path} is public by design (docs/architecture.md §4: /health*, /openapi.json and /docs need no API key).`,
         });
       }
       this.routes.push(route);

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, Tabl
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#store/table-definition';
+import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#kernel/store/table-definition';
 
 /** Read-only or read-write access to the table's items. */
 export type TableAccess = 'RO' | 'RW';
@@ -32,7 +32,7 @@ export interface StewardTableProps {
 }
 
 /**
- * The one table (DESIGN.md §3), built from functions/store/table-definition.ts, the same
+ * The one table (docs/architecture.md §3), built from functions/kernel/store/table-definition.ts, the same
  * definition the local runtime creates its dynalite table from.
  */
 export class StewardTable extends Construct {

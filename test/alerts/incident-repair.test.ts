@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { observeSeries } from '../../functions/commands/alerts.ts';
-import { evaluateRules } from '../../functions/monitoring/evaluator.ts';
+import { observeSeries } from '../../functions/alerts/alerts.commands.ts';
+import { evaluateRules } from '../../functions/alerts/evaluator.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { installCrashSwitch } from '../helpers/crash-switch.ts';
 import { type ApiClient, api, expectNoServerErrors, readAll } from '../helpers/http-client.ts';

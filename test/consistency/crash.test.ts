@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { registerService } from '../../functions/commands/services.ts';
-import { moveVersion, registerVersion } from '../../functions/commands/versions.ts';
-import { SYSTEM_PRINCIPAL } from '../../functions/domain/roles.ts';
-import { reconcile } from '../../functions/store/event-log.ts';
+import { registerService } from '../../functions/services/services.commands.ts';
+import { moveVersion, registerVersion } from '../../functions/services/versions.commands.ts';
+import { SYSTEM_PRINCIPAL } from '../../functions/kernel/roles.ts';
+import { reconcile } from '../../functions/kernel/store/event-log.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { installCrashSwitch, SimulatedCrash } from '../helpers/crash-switch.ts';
 import { call, startTestRuntime } from '../helpers/runtime.ts';
 
 /**
- * DESIGN.md §3: no change without its audit record, no audit record for a change that did not
+ * docs/architecture.md §3: no change without its audit record, no audit record for a change that did not
  * happen, and state converges after a crash between any two writes. A command's writes are:
  * the event (the commit), then its projections, then the "projected" mark. These tests let the
  * process "die" after each number of writes in turn and check what a client sees.

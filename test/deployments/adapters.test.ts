@@ -14,7 +14,7 @@ import { TransientError } from '../../functions/deployments/errors.ts';
 import { checkGate, firingAlarms } from '../../functions/deployments/health-gate.ts';
 import { lambdaAliasDriver, lambdaVersionOf } from '../../functions/deployments/drivers/lambda-alias-driver.ts';
 import { StepFunctionsOrchestrator } from '../../functions/deployments/step-functions-orchestrator.ts';
-import type { Deployment, Environment } from '../../functions/domain/deployment.ts';
+import type { Deployment, Environment } from '../../functions/deployments/deployment.domain.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { startRuntime } from '../../local/runtime.ts';
 import { finished, putEnvironment, serviceWithVersions, startDeployment } from '../helpers/deployments.ts';

@@ -3,7 +3,7 @@ import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { TASKS } from '../../functions/deployments/tasks.ts';
 
-/** statemachines/deployment.asl.json: valid, inside the subset both engines run (DESIGN.md §2), and wired for rollback. */
+/** statemachines/deployment.asl.json: valid, inside the subset both engines run (docs/architecture.md §2), and wired for rollback. */
 
 const DEFINITION_URL = new URL('../../statemachines/deployment.asl.json', import.meta.url);
 const text = readFileSync(DEFINITION_URL, 'utf8');

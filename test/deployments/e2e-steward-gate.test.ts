@@ -1,6 +1,6 @@
-import { healthCheckAlertName } from '../../functions/domain/alerts.ts';
+import { healthCheckAlertName } from '../../functions/alerts/alerts.domain.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRules } from '../../functions/monitoring/evaluator.ts';
+import { evaluateRules } from '../../functions/alerts/evaluator.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { deploymentEvents, finished, putEnvironment, routing, serviceWithVersions, startDeployment } from '../helpers/deployments.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors } from '../helpers/http-client.ts';

@@ -3,7 +3,7 @@ import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem } from '../helpers/http-client.ts';
 
 /**
- * DESIGN.md §4 over real HTTP, and the issue's "Bad input and faults": malformed JSON, unknown
+ * docs/architecture.md §4 over real HTTP, and the issue's "Bad input and faults": malformed JSON, unknown
  * fields, bodies over 1 MB, wrong media types, unknown routes, wrong methods — all answered as
  * RFC 9457 problems, none as a 500 — plus a handful of odd inputs a client might send.
  */

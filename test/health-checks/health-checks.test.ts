@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueChecks, sweepResults } from '../../functions/monitoring/runner.ts';
+import { runDueChecks, sweepResults } from '../../functions/health-checks/runner.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem, readAll } from '../helpers/http-client.ts';
 import { startTargets, type Targets } from './targets.ts';

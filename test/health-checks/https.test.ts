@@ -1,10 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueChecks } from '../../functions/monitoring/runner.ts';
-import { configureOutboundTrust } from '../../functions/outbound/policy.ts';
+import { runDueChecks } from '../../functions/health-checks/runner.ts';
+import { configureOutboundTrust } from '../../functions/kernel/outbound/policy.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectNoServerErrors, readAll } from '../helpers/http-client.ts';
-import { createSelfSigned, createTestPki, type TestCertificate } from '../outbound/helpers/certificates.ts';
+import { createSelfSigned, createTestPki, type TestCertificate } from '../kernel/outbound/helpers/certificates.ts';
 import { startTargets, type Targets } from './targets.ts';
 
 /**

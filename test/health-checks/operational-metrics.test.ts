@@ -7,7 +7,7 @@ import {
   recordAlertsFired,
   recordDeliveryFailed,
   resetOperationalCounters,
-} from '../../functions/monitoring/operational-metrics.ts';
+} from '../../functions/kernel/operational-metrics.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectNoServerErrors } from '../helpers/http-client.ts';
 import { startTargets, type Targets } from './targets.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '../../functions/store/client.ts';
-import { querySamples } from '../../functions/store/metrics.ts';
-import { RUNNER_CONCURRENCY, runDueChecks, runnerConcurrency } from '../../functions/monitoring/runner.ts';
+import { documentClient } from '../../functions/kernel/store/client.ts';
+import { querySamples } from '../../functions/metrics/metrics.store.ts';
+import { RUNNER_CONCURRENCY, runDueChecks, runnerConcurrency } from '../../functions/health-checks/runner.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectNoServerErrors, readAll } from '../helpers/http-client.ts';
 import { startTargets, type Targets } from './targets.ts';

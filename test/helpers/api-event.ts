@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Principal } from '../../functions/domain/roles.ts';
-import { type AuthorizerContext, contextFor } from '../../functions/http/authorizer-context.ts';
+import type { Principal } from '../../functions/kernel/roles.ts';
+import { type AuthorizerContext, contextFor } from '../../functions/kernel/http/authorizer-context.ts';
 
 const FIXTURE = JSON.parse(readFileSync(new URL('../events/http-api-v2.json', import.meta.url), 'utf8')) as APIGatewayProxyEventV2;
 

@@ -1,4 +1,4 @@
-import { documentClient } from '../../functions/store/client.ts';
+import { documentClient } from '../../functions/kernel/store/client.ts';
 
 const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 

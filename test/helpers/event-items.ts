@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../../functions/store/client.ts';
+import { documentClient, tableName } from '../../functions/kernel/store/client.ts';
 
 /**
  * The committed event items (audit records, whole, as stored) of one type for one service,

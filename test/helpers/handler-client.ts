@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ensureBootstrapKey, createApiKey } from '../../functions/commands/api-keys.ts';
-import type { Role } from '../../functions/domain/roles.ts';
+import { ensureBootstrapKey, createApiKey } from '../../functions/api-keys/api-keys.commands.ts';
+import type { Role } from '../../functions/kernel/roles.ts';
 import { handler as authorizer } from '../../functions/handlers/authorizer.ts';
 import { localLambdaContext } from '../../local/lambda-context.ts';
 import { type ApiEventOptions, apiEvent, setAuthorizerContext } from './api-event.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { ensureTable, startDynalite } from '../../local/dynamo.ts';
-import { configureStore, documentClient } from '../../functions/store/client.ts';
+import { configureStore, documentClient } from '../../functions/kernel/store/client.ts';
 
 export const TEST_TABLE = 'steward-test';
 

@@ -1,7 +1,7 @@
-import { healthCheckAlertName } from '../../functions/domain/alerts.ts';
+import { healthCheckAlertName } from '../../functions/alerts/alerts.domain.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
-import { evaluateRules } from '../../functions/monitoring/evaluator.ts';
+import { evaluateRules } from '../../functions/alerts/evaluator.ts';
 import { finished, putEnvironment, serviceWithVersions, startDeployment } from '../helpers/deployments.ts';
 import { startTargets, type Targets } from '../health-checks/targets.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem, readAll } from '../helpers/http-client.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepExpiredSamples } from '../../functions/store/metrics.ts';
+import { sweepExpiredSamples } from '../../functions/metrics/metrics.store.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { startTargets, type Targets } from '../health-checks/targets.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem } from '../helpers/http-client.ts';

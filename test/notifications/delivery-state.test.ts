@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { isPublished, shouldPublish } from '../../functions/kernel/events.ts';
 import {
-  isPublished,
   notificationOf,
   notificationSeverity,
   type PublishableEvent,
   publishedPatternProblem,
-  shouldPublish,
-} from '../../functions/domain/notifications.ts';
-import { leaseMs } from '../../functions/notifications/webhook-dispatcher.ts';
-import { claimDelivery, getWebhookHealth, recordOutcome, settleClaim } from '../../functions/store/webhooks.ts';
+} from '../../functions/notifications/notifications.domain.ts';
+import { leaseMs } from '../../functions/webhooks/dispatcher.ts';
+import { claimDelivery, getWebhookHealth, recordOutcome, settleClaim } from '../../functions/webhooks/webhooks.store.ts';
 import { useLocalStore } from '../helpers/local-store.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Notification } from '../../functions/domain/notifications.ts';
+import type { Notification } from '../../functions/notifications/notifications.domain.ts';
 import { publishEvent, publishStranded } from '../../functions/notifications/publisher.ts';
 import { configureNotificationTopic } from '../../functions/notifications/topic.ts';
-import { documentClient, tableName } from '../../functions/store/client.ts';
-import { configureEventPublisher, reconcile } from '../../functions/store/event-log.ts';
+import { documentClient, tableName } from '../../functions/kernel/store/client.ts';
+import { configureEventPublisher, reconcile } from '../../functions/kernel/store/event-log.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { installCrashSwitch } from '../helpers/crash-switch.ts';
 import { eventItems } from '../helpers/event-items.ts';

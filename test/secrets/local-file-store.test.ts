@@ -2,14 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptedFileBackend, loadOrCreateKey, localFileSecretStore } from '../../functions/secrets/local-file-store.ts';
-import { memorySecretStore } from '../../functions/secrets/local-store.ts';
-import { SecretValueNotFoundError } from '../../functions/secrets/secret-value-store.ts';
+import { encryptedFileBackend, loadOrCreateKey, localFileSecretStore } from '../../functions/kernel/secret-values/local-file-store.ts';
+import { memorySecretStore } from '../../functions/kernel/secret-values/local-store.ts';
+import { SecretValueNotFoundError } from '../../functions/kernel/secret-values/secret-value-store.ts';
 import { startRuntime } from '../../local/runtime.ts';
 import { api } from '../helpers/http-client.ts';
 
 /**
- * DESIGN.md §2: the local runtime keeps values in files encrypted with AES-256-GCM, under a key
+ * docs/architecture.md §2: the local runtime keeps values in files encrypted with AES-256-GCM, under a key
  * made on first start and kept beside the folder with mode 0600. What is on disk never holds a
  * value in clear, and a restart on the same folder still reveals it.
  */

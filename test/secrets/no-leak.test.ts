@@ -6,10 +6,10 @@ import { format } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as secretExpiry } from '../../functions/handlers/secret-expiry.ts';
-import { logger } from '../../functions/http/logger.ts';
-import type { SecretValueStore } from '../../functions/secrets/secret-value-store.ts';
-import { configureSecretValueStore, secretValueStore } from '../../functions/secrets/value-store.ts';
-import { documentClient, tableName } from '../../functions/store/client.ts';
+import { logger } from '../../functions/kernel/logger.ts';
+import type { SecretValueStore } from '../../functions/kernel/secret-values/secret-value-store.ts';
+import { configureSecretValueStore, secretValueStore } from '../../functions/kernel/secret-values/value-store.ts';
+import { documentClient, tableName } from '../../functions/kernel/store/client.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, type ApiResponse, api, expectNoServerErrors } from '../helpers/http-client.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal, Role } from '../../functions/domain/roles.ts';
+import type { Principal, Role } from '../../functions/kernel/roles.ts';
 import {
   canRevealSecret,
   isExpiring,
@@ -10,7 +10,7 @@ import {
   type Secret,
   scheduleSecretDeletion,
   writeSecret,
-} from '../../functions/domain/secret.ts';
+} from '../../functions/secrets/secret.domain.ts';
 
 /** The secret rules, pure: who may reveal, what a PUT keeps, and when the scheduled check speaks. */
 

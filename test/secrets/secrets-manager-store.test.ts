@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SecretValueNotFoundError } from '../../functions/secrets/secret-value-store.ts';
-import { SecretsManagerStore } from '../../functions/secrets/secrets-manager-store.ts';
-import { configureSecretValueStore } from '../../functions/secrets/value-store.ts';
+import { SecretValueNotFoundError } from '../../functions/kernel/secret-values/secret-value-store.ts';
+import { SecretsManagerStore } from '../../functions/kernel/secret-values/secrets-manager-store.ts';
+import { configureSecretValueStore } from '../../functions/kernel/secret-values/value-store.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectNoServerErrors, expectProblem, readAll } from '../helpers/http-client.ts';
 import { startTestRuntime } from '../helpers/runtime.ts';
@@ -249,7 +249,7 @@ describe('configuration', () => {
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     sm.on(DescribeSecretCommand).rejects(notFound());
     sm.on(CreateSecretCommand).resolves({ VersionId: 'v1' });
-    const { secretValueStore } = await import('../../functions/secrets/value-store.ts');
+    const { secretValueStore } = await import('../../functions/kernel/secret-values/value-store.ts');
 
     // Act
     await secretValueStore().put(REF, 'from-env');

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { putSecret } from '../../functions/commands/secrets.ts';
-import { memorySecretStore } from '../../functions/secrets/local-store.ts';
-import type { SecretValueStore } from '../../functions/secrets/secret-value-store.ts';
-import { configureSecretValueStore } from '../../functions/secrets/value-store.ts';
-import { documentClient } from '../../functions/store/client.ts';
-import { reconcile } from '../../functions/store/event-log.ts';
+import { putSecret } from '../../functions/secrets/secrets.commands.ts';
+import { memorySecretStore } from '../../functions/kernel/secret-values/local-store.ts';
+import type { SecretValueStore } from '../../functions/kernel/secret-values/secret-value-store.ts';
+import { configureSecretValueStore } from '../../functions/kernel/secret-values/value-store.ts';
+import { documentClient } from '../../functions/kernel/store/client.ts';
+import { reconcile } from '../../functions/kernel/store/event-log.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { installCrashSwitch, SimulatedCrash } from '../helpers/crash-switch.ts';
 import { type ApiClient, api, expectNoServerErrors, expectProblem, readAll } from '../helpers/http-client.ts';

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { putResult } from '../../functions/store/health-checks.ts';
+import { putResult } from '../../functions/health-checks/health-checks.store.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem, readAll } from '../helpers/http-client.ts';
 

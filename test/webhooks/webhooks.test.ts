@@ -2,7 +2,7 @@ import { Webhook as Verifier } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { settleNotifications } from '../../functions/notifications/local-topic.ts';
-import { configureWebhookDelivery, deliver, type WebhookEvent } from '../../functions/notifications/webhook-dispatcher.ts';
+import { configureWebhookDelivery, deliver, type WebhookEvent } from '../../functions/webhooks/dispatcher.ts';
 import { finished, putEnvironment, serviceWithVersions } from '../helpers/deployments.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem } from '../helpers/http-client.ts';
 import { type Receiver, startReceiver } from './receiver.ts';

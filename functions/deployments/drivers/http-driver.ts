@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { routerSecretRef } from '#commands/environments';
-import { TransientError } from '#deployments/errors';
-import type { TrafficDriver } from '#deployments/traffic-driver';
-import { OutboundRefusedError, safeFetch } from '#outbound/safe-fetch';
-import { secretValueStore } from '#secrets/value-store';
+import { routerSecretRef } from '../environments.commands.ts';
+import { TransientError } from '../errors.ts';
+import type { TrafficDriver } from '../traffic-driver.ts';
+import { OutboundRefusedError, safeFetch } from '#kernel/outbound/safe-fetch';
+import { secretValueStore } from '#kernel/secret-values/value-store';
 
 const ROUTER_TIMEOUT_MS = 5_000;
 

@@ -1,8 +1,8 @@
-import type { TrafficConfig } from '#domain/deployment';
-import { httpDriver } from '#deployments/drivers/http-driver';
-import { lambdaAliasDriver } from '#deployments/drivers/lambda-alias-driver';
-import { noneDriver } from '#deployments/drivers/none-driver';
-import type { TrafficDriver } from '#deployments/traffic-driver';
+import type { TrafficConfig } from '../deployment.domain.ts';
+import { httpDriver } from './http-driver.ts';
+import { lambdaAliasDriver } from './lambda-alias-driver.ts';
+import { noneDriver } from './none-driver.ts';
+import type { TrafficDriver } from '../traffic-driver.ts';
 
 const DRIVERS: Record<TrafficConfig['driver'], TrafficDriver> = {
   none: noneDriver,

@@ -1,8 +1,8 @@
 import { LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import { TransientError } from '#deployments/errors';
-import type { TrafficDriver } from '#deployments/traffic-driver';
-import { parseSemVer, precedenceKey } from '#domain/semver';
-import { getVersion } from '#store/versions';
+import { TransientError } from '../errors.ts';
+import type { TrafficDriver } from '../traffic-driver.ts';
+import { parseSemVer, precedenceKey } from '#services/semver.domain';
+import { getVersion } from '#services/public';
 
 let lambda: LambdaClient | undefined;
 function client(): LambdaClient {

@@ -1,0 +1,32 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { MethodNotAllowedError, NotFoundError } from '../../errors.ts';
+import { type Contract, type Operation, routeKey } from '../operation.ts';
+import { setRequestState } from '../request-state.ts';
+import { RouteTable } from '../route-match.ts';
+
+/**
+ * Finds the operation API Gateway routed the request to. The `$default` route (and a local
+ * request matching no route) falls through to 404, or 405 with `Allow` when only the method
+ * is wrong, decided by the same route table every function shares.
+ */
+export function resolveOperation(operations: Operation[], allRoutes: Contract[] = operations): MiddlewareObj<APIGatewayProxyEventV2> {
+  const byRouteKey = new Map(operations.map((operation) => [routeKey(operation), operation]));
+  let routes: RouteTable | undefined;
+  return {
+    name: 'resolveOperation',
+    before: function resolveOperationBefore(request) {
+      const operation = byRouteKey.get(request.event.routeKey);
+      if (operation) {
+        setRequestState(request, { operation });
+        return;
+      }
+      routes ??= new RouteTable(allRoutes);
+      const method = request.event.requestContext.http.method;
+      const path = request.event.rawPath;
+      const match = routes.match(method, path);
+      if ('allow' in match && match.allow.length > 0) throw new MethodNotAllowedError(match.allow, path);
+      throw new NotFoundError(`No route matches ${method} ${path}. GET /openapi.json lists every route.`);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { ConflictError } from '#kernel/errors';
+import { acceptsChanges, allowedActions, type LifecycleAction, transition, type VersionStatus } from './lifecycle.domain.ts';
+
+export const CHANGE_TYPES = ['breaking', 'additive', 'fix'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+export interface Change {
+  type: ChangeType;
+  description: string;
+  endpoints?: string[];
+}
+
+export interface Deprecation {
+  reason: string | null;
+  sunsetAt: string | null;
+  replacement: string | null;
+}
+
+export interface Version {
+  service: string;
+  version: string;
+  status: VersionStatus;
+  description: string | null;
+  changes: Change[];
+  artifact: { type: string; uri: string } | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  releasedAt: string | null;
+  deprecatedAt: string | null;
+  retiredAt: string | null;
+  deprecation: Deprecation | null;
+  /** Increases with every change; the version's ETag. */
+  rev: number;
+}
+
+/** A version record, serialised, stays well under DynamoDB's item limit with its audit event. */
+export const MAX_VERSION_BYTES = 100_000;
+export const MAX_CHANGES = 500;
+
+export interface NewVersion {
+  version: string;
+  description?: string;
+  changes?: Change[];
+  artifact?: { type: string; uri: string };
+  metadata?: Record<string, unknown>;
+}
+
+export function createVersion(service: string, input: NewVersion, at: string): Version {
+  return {
+    service,
+    version: input.version,
+    status: 'draft',
+    description: input.description ?? null,
+    changes: input.changes ?? [],
+    artifact: input.artifact ?? null,
+    metadata: input.metadata ?? {},
+    createdAt: at,
+    updatedAt: at,
+    releasedAt: null,
+    deprecatedAt: null,
+    retiredAt: null,
+    deprecation: null,
+    rev: 1,
+  };
+}
+
+/** Moves a version one step through its lifecycle, or explains why it cannot move. */
+export function applyLifecycleAction(current: Version, action: LifecycleAction, at: string, deprecation?: Partial<Deprecation>): Version {
+  const outcome = transition(current.status, action);
+  if (!outcome.ok) {
+    const allowed = outcome.allowed.length > 0 ? `allowed: ${outcome.allowed.join(', ')}` : 'it allows no further action';
+    throw new ConflictError(`Version ${current.version} is ${current.status}; it cannot ${action} (${allowed}).`, {
+      currentStatus: current.status,
+      allowedActions: outcome.allowed,
+    });
+  }
+  const next: Version = { ...current, status: outcome.to, updatedAt: at, rev: current.rev + 1 };
+  if (action === 'release') next.releasedAt = at;
+  if (action === 'deprecate') {
+    next.deprecatedAt = at;
+    next.deprecation = {
+      reason: deprecation?.reason ?? null,
+      sunsetAt: deprecation?.sunsetAt ?? null,
+      replacement: deprecation?.replacement ?? null,
+    };
+  }
+  if (action === 'retire') next.retiredAt = at;
+  return next;
+}
+
+export function addChanges(current: Version, changes: Change[], at: string): Version {
+  if (!acceptsChanges(current.status)) {
+    throw new ConflictError(`Version ${current.version} is ${current.status}; change log entries can be added only while it is a draft.`, {
+      currentStatus: current.status,
+      allowedActions: allowedActions(current.status),
+    });
+  }
+  if (current.changes.length + changes.length > MAX_CHANGES) {
+    throw new ConflictError(`A version holds at most ${MAX_CHANGES} change log entries.`);
+  }
+  return { ...current, changes: [...current.changes, ...changes], updatedAt: at, rev: current.rev + 1 };
+}

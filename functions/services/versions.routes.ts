@@ -1,0 +1,47 @@
+import { commandContext } from '#kernel/http/request-context';
+import { versionPath, versionView } from './services.view.ts';
+import { addVersionChanges, moveVersion, readVersion, registerVersion } from './versions.commands.ts';
+import * as contracts from './versions.contract.ts';
+import { NotFoundError } from '#kernel/errors';
+import type { LifecycleAction } from './lifecycle.domain.ts';
+import { type Contract, implement } from '#kernel/http/operation';
+import { getService } from './services.store.ts';
+import { listVersions } from './versions.store.ts';
+
+function lifecycleOperation(contract: Contract, action: LifecycleAction) {
+  return implement(contract, async (request) => {
+    const params = request.params as { name: string; version: string };
+    const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string };
+    const view = versionView(await moveVersion(params.name, params.version, action, body, commandContext(request)));
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  });
+}
+
+export const versionOperations = [
+  implement(contracts.registerVersion, async (request) => {
+    const version = await registerVersion(request.params.name, request.body, commandContext(request));
+    const view = versionView(version);
+    return { status: 201, body: view, headers: { location: versionPath(version.service, version.version), etag: view.etag } };
+  }),
+
+  implement(contracts.listVersions, async (request) => {
+    const [stored, page] = await Promise.all([getService(request.params.name), listVersions(request.params.name, request.query)]);
+    if (!stored) throw new NotFoundError(`There is no service named ${request.params.name}.`);
+    return { status: 200, body: { items: page.items.map(versionView), nextCursor: page.nextCursor } };
+  }),
+
+  implement(contracts.getVersion, async (request) => {
+    const view = versionView(await readVersion(request.params.name, request.params.version));
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  implement(contracts.addVersionChanges, async (request) => {
+    const version = await addVersionChanges(request.params.name, request.params.version, request.body.changes, commandContext(request));
+    const view = versionView(version);
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  lifecycleOperation(contracts.releaseVersion, 'release'),
+  lifecycleOperation(contracts.deprecateVersion, 'deprecate'),
+  lifecycleOperation(contracts.retireVersion, 'retire'),
+];

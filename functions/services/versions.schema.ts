@@ -1,0 +1,76 @@
+import * as z from 'zod';
+import { LIFECYCLE_ACTIONS, VERSION_STATUSES } from './lifecycle.domain.ts';
+import { MAX_VERSION_LENGTH } from './semver.domain.ts';
+import { CHANGE_TYPES } from './version.domain.ts';
+import { ListQuery, Metadata, Slug, Timestamp } from '#kernel/schemas/common';
+
+export const VersionString = z
+  .string()
+  .min(1)
+  .max(MAX_VERSION_LENGTH)
+  .meta({ description: 'A strict SemVer 2.0.0 version.', example: '1.4.0' });
+
+export const VersionParams = z.strictObject({ name: Slug, version: VersionString });
+
+export const Change = z
+  .strictObject({
+    type: z.enum(CHANGE_TYPES),
+    description: z.string().min(1).max(2000),
+    endpoints: z
+      .array(z.string().min(1).max(300))
+      .max(50)
+      .optional()
+      .meta({ example: ['GET /orders/{id}'] }),
+  })
+  .meta({ id: 'Change' });
+
+export const VersionCreate = z
+  .strictObject({
+    version: VersionString,
+    description: z.string().max(4000).optional(),
+    changes: z.array(Change).max(500).default([]),
+    artifact: z
+      .strictObject({
+        type: z.string().min(1).max(64).meta({ example: 'container-image' }),
+        uri: z.string().min(1).max(2048).meta({ example: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.4.0' }),
+      })
+      .optional(),
+    metadata: Metadata.optional(),
+  })
+  .meta({ id: 'VersionCreate' });
+
+export const ChangesAdd = z.strictObject({ changes: z.array(Change).min(1).max(500) }).meta({ id: 'ChangesAdd' });
+
+export const DeprecateBody = z
+  .strictObject({
+    reason: z.string().max(2000).optional(),
+    sunsetAt: Timestamp.optional(),
+    replacement: VersionString.optional().meta({ description: 'A released version of the same service to move to.' }),
+  })
+  .meta({ id: 'Deprecation' });
+
+export const EmptyBody = z.strictObject({});
+
+export const VersionListQuery = ListQuery.extend({
+  status: z.enum(VERSION_STATUSES).optional(),
+});
+
+export const VersionView = z
+  .object({
+    service: Slug,
+    version: VersionString,
+    status: z.enum(VERSION_STATUSES),
+    allowedActions: z.array(z.enum(LIFECYCLE_ACTIONS)),
+    description: z.string().nullable(),
+    changes: z.array(Change),
+    artifact: z.object({ type: z.string(), uri: z.string() }).nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    releasedAt: Timestamp.nullable(),
+    deprecatedAt: Timestamp.nullable(),
+    retiredAt: Timestamp.nullable(),
+    deprecation: z.object({ reason: z.string().nullable(), sunsetAt: Timestamp.nullable(), replacement: z.string().nullable() }).nullable(),
+    etag: z.string(),
+  })
+  .meta({ id: 'Version' });

@@ -1,0 +1,53 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { renderReference } from './docs-page.ts';
+import { openApiDocument } from './openapi.ts';
+import { allContracts } from './all-contracts.ts';
+import * as contracts from './system.contract.ts';
+import { implement } from '#kernel/http/operation';
+import { documentClient, tableName } from '#kernel/store/client';
+
+const startedAt = new Date();
+const noStore = { 'cache-control': 'no-store' };
+
+/** The running build's version: set by the stack from package.json, and by the local runtime. */
+function stewardVersion(): string {
+  return process.env.STEWARD_VERSION ?? '0.0.0';
+}
+
+let document: ReturnType<typeof openApiDocument> | undefined;
+/** Built on first request from the contracts alone, so this function bundles no other handler. */
+const documentOnce = () => (document ??= openApiDocument(allContracts, stewardVersion()));
+
+export const systemOperations = [
+  implement(contracts.getHealth, async () => ({ status: 200, body: { status: 'ok' }, headers: noStore })),
+
+  implement(contracts.getReadiness, async () => {
+    try {
+      await documentClient().send(new GetCommand({ TableName: tableName(), Key: { PK: 'SYSTEM', SK: 'READY' } }));
+      return { status: 200, body: { status: 'ready', checks: { table: 'ok' } }, headers: noStore };
+    } catch {
+      return { status: 503, body: { status: 'unavailable', checks: { table: 'failing' } }, headers: noStore };
+    }
+  }),
+
+  implement(contracts.getSystemInfo, async () => ({
+    status: 200,
+    body: {
+      name: 'steward',
+      version: stewardVersion(),
+      stage: process.env.STAGE ?? 'local',
+      region: process.env.AWS_REGION ?? 'local',
+      runtime: process.env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local',
+      startedAt: startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    },
+  })),
+
+  implement(contracts.getOpenApiDocument, async () => ({ status: 200, body: documentOnce() })),
+
+  implement(contracts.getDocs, async () => ({
+    status: 200,
+    contentType: 'text/html; charset=utf-8',
+    body: renderReference(documentOnce() as unknown as Record<string, unknown>),
+  })),
+];
