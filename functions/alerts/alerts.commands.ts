@@ -1,3 +1,4 @@
+import { parseDurationSeconds } from '#kernel/duration';
 import { ulid } from 'ulid';
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import { joinIncidentIfCritical } from '#incidents/incidents.commands';
@@ -11,7 +12,6 @@ import {
   healthCheckAlertName,
   MAX_RULE_FOR_SECONDS,
   MAX_RULE_WINDOW_SECONDS,
-  parseDuration,
   ruleSummary,
   type SeriesState,
   step,
@@ -85,13 +85,13 @@ function normalise(input: Partial<AlertRuleInput> & { labels?: Labels }): AlertR
     ]);
   }
   delete labels.service;
-  const window = parseDuration(String(input.window));
+  const window = parseDurationSeconds(String(input.window));
   if (window === undefined || window < 1 || window > MAX_RULE_WINDOW_SECONDS) {
     throw new ValidationError('The window is not a duration.', [
       { pointer: '/body/window', message: 'must be a duration such as 30s, 5m or 1h, from 1s to 24h' },
     ]);
   }
-  const forSeconds = parseDuration(String(input.for));
+  const forSeconds = parseDurationSeconds(String(input.for));
   if (forSeconds === undefined || forSeconds > MAX_RULE_FOR_SECONDS) {
     throw new ValidationError('`for` is not a duration.', [
       { pointer: '/body/for', message: 'must be a duration such as 0s, 30s, 5m or 1h, at most 24h' },
@@ -243,7 +243,7 @@ export async function observeSeries(
     if (!stored || stored.rule.deletedAt) return { unchanged: 'none' };
     const { rule, seq } = stored;
     const series = await getSeries(aggregate, labels);
-    const forSeconds = parseDuration(rule.for) ?? 0;
+    const forSeconds = parseDurationSeconds(rule.for) ?? 0;
     const { next, transition } = step(series.state, observation.holds, observation.now, forSeconds, ulid);
     if (transition === 'none') return { unchanged: 'none' };
     const at = observation.now.toISOString();

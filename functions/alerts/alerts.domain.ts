@@ -91,13 +91,6 @@ export function firingAlert(
   };
 }
 
-/** `30s`, `5m`, `1h`, `1d` → seconds; undefined when it is not one (a unit is required; `0s` is allowed). */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,6})(s|m|h|d)$/.exec(text.trim());
-  if (!match) return undefined;
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as 's' | 'm' | 'h' | 'd'];
-}
-
 export function compare(value: number, op: Comparison, threshold: number): boolean {
   switch (op) {
     case '>':

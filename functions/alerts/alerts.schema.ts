@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ALERT_STATUSES, COMPARISONS, parseDuration } from './alerts.domain.ts';
+import { parseDurationSeconds } from '#kernel/duration';
+import { ALERT_STATUSES, COMPARISONS } from './alerts.domain.ts';
 import { SEVERITIES } from '#kernel/events';
 import { AGGREGATIONS } from '#metrics/metrics.domain';
 import { ListQuery, pageOf, Slug, Timestamp, Ulid } from '#kernel/schemas/common';
@@ -9,7 +10,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
 
 const Duration = z
   .string()
-  .refine((text) => parseDuration(text) !== undefined, 'must be a duration such as 30s, 5m or 1h')
+  .refine((text) => parseDurationSeconds(text) !== undefined, 'must be a duration such as 30s, 5m or 1h')
   .meta({ example: '5m' });
 
 const RuleLabels = z

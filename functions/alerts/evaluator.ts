@@ -1,5 +1,6 @@
 import { joinStrandedCriticalAlerts, observeSeries } from './alerts.commands.ts';
-import { type AlertRule, compare, parseDuration, type Transition, valuesBySeries } from './alerts.domain.ts';
+import { parseDurationSeconds } from '#kernel/duration';
+import { type AlertRule, compare, type Transition, valuesBySeries } from './alerts.domain.ts';
 import { type Labels, matchesLabels, seriesKey } from '#metrics/metrics.domain';
 import { logger } from '#kernel/logger';
 import { allAlertRules, listOpenSeries } from './alerts.store.ts';
@@ -61,7 +62,7 @@ export async function evaluateRules(now: Date = new Date(), options: { requestId
 
 /** One rule at `now`: the transitions it recorded, one per series that moved. */
 export async function evaluateRule(rule: AlertRule, now: Date, requestId: string): Promise<Transition[]> {
-  const windowSeconds = parseDuration(rule.window) ?? 60;
+  const windowSeconds = parseDurationSeconds(rule.window) ?? 60;
   const from = new Date(now.getTime() - windowSeconds * 1000);
   const selector: Labels = { ...rule.labels, service: rule.service };
   const samples = (await querySamples(rule.metric, rule.service, from, now)).filter((sample) => matchesLabels(sample.labels, selector));

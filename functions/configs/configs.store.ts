@@ -1,4 +1,5 @@
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '#kernel/store/batch';
 import type { Actor } from '#kernel/store/event-log';
 import type { Item } from '#kernel/store/event-log';
 import type { JsonObject, LayerSummary } from './config.domain.ts';
@@ -112,24 +113,16 @@ export async function getMany(
   service: string,
   wanted: { layers: Array<{ layer: string; version: number }>; variablesOf?: string[] },
 ): Promise<{ layers: Map<string, LayerVersion>; variables: Map<string, Record<string, string>> }> {
-  const pending: Record<string, unknown>[] = [
+  const wantedKeys: Record<string, unknown>[] = [
     ...wanted.layers.map(({ layer, version }) => keys.configLayerVersion(service, layer, version)),
     ...(wanted.variablesOf ?? []).map((environment) => keys.configVariables(service, environment)),
   ];
   const layers = new Map<string, LayerVersion>();
   const variables = new Map<string, Record<string, string>>();
-  for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
-    const batch = pending.splice(0, 100);
-    const result = await documentClient().send(
-      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: batch, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[tableName()] ?? []) {
-      if (item.entity === 'config-version') layers.set(String(item.layer), layerVersionFrom(item));
-      if (item.entity === 'config-variables') variables.set(String(item.environment), (item.variables as Record<string, string>) ?? {});
-    }
-    pending.push(...((result.UnprocessedKeys?.[tableName()]?.Keys as Record<string, unknown>[] | undefined) ?? []));
+  for (const item of await batchGetAll(wantedKeys)) {
+    if (item.entity === 'config-version') layers.set(String(item.layer), layerVersionFrom(item));
+    if (item.entity === 'config-variables') variables.set(String(item.environment), (item.variables as Record<string, string>) ?? {});
   }
-  if (pending.length > 0) throw new Error('DynamoDB left keys unprocessed after retries');
   return { layers, variables };
 }
 

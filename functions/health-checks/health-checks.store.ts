@@ -1,7 +1,8 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '#kernel/errors';
 import { dayOf, type HealthCheck, type HealthCheckResult, RESULT_RETENTION_DAYS, type RunCounters } from './health-check.domain.ts';
-import { sweepExpiredBuckets, type WriteRequest } from '#kernel/store/buckets';
+import { batchGetAll, type WriteRequest } from '#kernel/store/batch';
+import { sweepExpiredBuckets } from '#kernel/store/buckets';
 import { documentClient, isConditionFailure, tableName } from '#kernel/store/client';
 import { type Item, project, type StoredEvent } from '#kernel/store/event-log';
 import { encodeCursor, type Page, queryPage } from '#kernel/store/pagination';
@@ -122,27 +123,10 @@ export async function getHealthCheckHead(id: string): Promise<HealthCheck | unde
   return head ? checkFromItem(head) : undefined;
 }
 
-const BATCH_GET_SIZE = 100;
-const BATCH_GET_ATTEMPTS = 8;
-
-/**
- * Heads of many checks, consistently read, 100 keys a BatchGet (retrying unprocessed keys with
- * backoff); a check without a head is absent from the map. Like getHealthCheckHead, for reading.
- */
+/** Heads of many checks, consistently read; a check without a head is absent from the map. Like getHealthCheckHead, for reading. */
 export async function getHealthCheckHeads(ids: readonly string[]): Promise<Map<string, HealthCheck>> {
-  const heads = new Map<string, HealthCheck>();
-  const client = documentClient();
-  for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
-    let pending: Record<string, unknown>[] = [...new Set(ids.slice(i, i + BATCH_GET_SIZE))].map((id) => keys.healthCheck(id));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt === BATCH_GET_ATTEMPTS) throw new Error(`BatchGet left ${pending.length} keys unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
-      const out = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of out.Responses?.[tableName()] ?? []) heads.set(String(item.id), checkFromItem(item));
-      pending = (out.UnprocessedKeys?.[tableName()]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-    }
-  }
-  return heads;
+  const items = await batchGetAll([...new Set(ids)].map((id) => keys.healthCheck(id)));
+  return new Map(items.map((item) => [String(item.id), checkFromItem(item)]));
 }
 
 export async function getRunState(id: string): Promise<RunState | undefined> {

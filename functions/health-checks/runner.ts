@@ -13,7 +13,8 @@ import type { MetricSample } from '#metrics/metrics.domain';
 import { logger } from '#kernel/logger';
 import { OutboundFailureError, OutboundRefusedError, type SafeResponse, safeFetch } from '#kernel/outbound/safe-fetch';
 import type { Actor } from '#kernel/store/event-log';
-import { batchWriteAll, type WriteRequest } from '#kernel/store/buckets';
+import { LOST_RACE, retrying, TRY_AGAIN } from '#kernel/retry';
+import { batchWriteAll, type WriteRequest } from '#kernel/store/batch';
 import {
   claimRun,
   completeRun,
@@ -252,48 +253,51 @@ export async function runCheck(
 ): Promise<RunOutcome> {
   const result = await execute(check);
   let claimed = options.claimed;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    // The claim's run item first; after a lost completion (another run completed first), a fresh read.
-    const run = claimed ?? (await getRunState(check.id));
-    claimed = undefined;
-    if (!run) {
-      // Deleted meanwhile: keep the result (it happened) but nothing else.
-      if (options.writes) options.writes.add(resultWrites(result, null));
-      else await putResult(result, null);
-      return { result, state: check.state, stateChanged: false };
-    }
-    const counters = countResult(run, result.ok);
-    if (!(await completeRun(run, counters, result))) continue; // another run completed first: count on top of it
-    if (options.writes) {
-      options.writes.add([...resultWrites(result, run.lastBucket), ...sampleWrites(healthSamples(check, result))]);
-    } else {
-      await putResult(result, run.lastBucket);
-      await recordHealthMetrics(check, result);
-    }
-    // Decide on the head as it is now, not as the run began: another run may have moved it.
-    // The head alone is enough to decide on; recordStateChange reads it again, in full, to append.
-    const current = (await (options.rereads?.get(check.id) ?? getHealthCheckHead(check.id))) ?? check;
-    const state = nextState(current.state, counters, current);
-    let stateChanged = false;
-    if (state !== current.state) {
-      stateChanged = await recordStateChange(
-        check.id,
-        {
-          from: current.state,
-          to: state,
-          ...counters,
-          failingConditions: result.conditions.filter((c) => !c.ok).map(({ condition, resolved }) => ({ condition, resolved })),
-          reason: result.reason,
-          detail: result.detail,
-          resultId: result.id,
-        },
-        RUNNER_ACTOR,
-        requestId,
-      );
-    }
-    return { result, state, stateChanged };
-  }
-  throw new Error(`health check ${check.id}: too many concurrent runs`);
+  return retrying(
+    { ...LOST_RACE, attempts: 10 },
+    async () => {
+      // The claim's run item first; after a lost completion (another run completed first), a fresh read.
+      const run = claimed ?? (await getRunState(check.id));
+      claimed = undefined;
+      if (!run) {
+        // Deleted meanwhile: keep the result (it happened) but nothing else.
+        if (options.writes) options.writes.add(resultWrites(result, null));
+        else await putResult(result, null);
+        return { result, state: check.state, stateChanged: false };
+      }
+      const counters = countResult(run, result.ok);
+      if (!(await completeRun(run, counters, result))) return TRY_AGAIN; // another run completed first: count on top of it
+      if (options.writes) {
+        options.writes.add([...resultWrites(result, run.lastBucket), ...sampleWrites(healthSamples(check, result))]);
+      } else {
+        await putResult(result, run.lastBucket);
+        await recordHealthMetrics(check, result);
+      }
+      // Decide on the head as it is now, not as the run began: another run may have moved it.
+      // The head alone is enough to decide on; recordStateChange reads it again, in full, to append.
+      const current = (await (options.rereads?.get(check.id) ?? getHealthCheckHead(check.id))) ?? check;
+      const state = nextState(current.state, counters, current);
+      let stateChanged = false;
+      if (state !== current.state) {
+        stateChanged = await recordStateChange(
+          check.id,
+          {
+            from: current.state,
+            to: state,
+            ...counters,
+            failingConditions: result.conditions.filter((c) => !c.ok).map(({ condition, resolved }) => ({ condition, resolved })),
+            reason: result.reason,
+            detail: result.detail,
+            resultId: result.id,
+          },
+          RUNNER_ACTOR,
+          requestId,
+        );
+      }
+      return { result, state, stateChanged };
+    },
+    () => new Error(`health check ${check.id}: too many concurrent runs`),
+  );
 }
 
 /**

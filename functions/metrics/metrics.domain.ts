@@ -1,3 +1,4 @@
+import { parseDurationSeconds } from '#kernel/duration';
 /**
  * Metrics: samples pushed by services (and written by the health-check runner), and the pure
  * arithmetic that turns the samples of a window into points. No AWS here.
@@ -81,12 +82,10 @@ export function parseLabelSelector(text: string): Labels | { error: string } {
   return labels;
 }
 
-/** `30s`, `5m`, `1h`, `1d` or a number of seconds → seconds; undefined when it is neither. */
+/** A duration (`30s`, `5m`, `1h`, `1d`) or a plain number of seconds → seconds; undefined when it is neither. */
 export function parseStep(text: string): number | undefined {
-  const match = /^(\d{1,7})(s|m|h|d)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
+  const trimmed = text.trim();
+  return /^\d{1,7}$/.test(trimmed) ? Number(trimmed) : parseDurationSeconds(trimmed);
 }
 
 /** The step used when the query names none: at least a minute, and at most MAX_QUERY_POINTS points. */

@@ -18,6 +18,7 @@ import { getSecretWithHead, getStoredSecret, type StoredSecret, secretItem, secr
 import { getService } from '#services/public';
 import { type SecretRef, SecretStoreUnavailableError, SecretValueNotFoundError } from '#kernel/secret-values/secret-value-store';
 import { secretValueStore } from '#kernel/secret-values/value-store';
+import { LOST_RACE, retrying, TRY_AGAIN } from '#kernel/retry';
 
 /**
  * Secret commands. The value goes to the value store, the metadata to the table as one event.
@@ -173,48 +174,52 @@ export async function revealSecret(
   ref: SecretRef,
   context: CommandContext,
 ): Promise<{ secret: Secret; value: string; revealedAt: string }> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const read = await requireRevealable(ref);
-    let value: string;
-    try {
-      value = await secretValueStore().get(ref, read.valueVersionId ?? undefined);
-    } catch (error) {
-      if (error instanceof SecretValueNotFoundError) {
-        throw new ConflictError(
-          `${label(ref)} has no readable value in the value store (version ${read.secret.version}); PUT a new value.`,
-        );
+  return retrying(
+    { ...LOST_RACE, attempts: 3 },
+    async () => {
+      const read = await requireRevealable(ref);
+      let value: string;
+      try {
+        value = await secretValueStore().get(ref, read.valueVersionId ?? undefined);
+      } catch (error) {
+        if (error instanceof SecretValueNotFoundError) {
+          throw new ConflictError(
+            `${label(ref)} has no readable value in the value store (version ${read.secret.version}); PUT a new value.`,
+          );
+        }
+        storeFailure('read the value of', ref, error);
       }
-      storeFailure('read the value of', ref, error);
-    }
-    const outcome = await executeCommand<{ secret: Secret } | { moved: true }>(keys.secretsAggregate(ref.service), async () => {
-      const now = new Date();
-      const { head, current } = await getSecretWithHead(ref.service, ref.environment, ref.name);
-      const existing = live(current, now);
-      // A new value (or a deletion) landed since the read: read again rather than record the wrong version.
-      if (!existing || existing.secret.version !== read.secret.version || existing.secret.status !== 'active') {
-        return { unchanged: { moved: true } };
-      }
-      const next = markRevealed(existing.secret, context.actor, now);
-      return {
-        expectedSeq: head.seq,
-        event: {
-          type: 'secret.revealed',
-          actor: context.actor,
-          requestId: context.requestId,
-          service: ref.service,
-          subject: secretSubject(ref.service, ref.environment, ref.name),
-          changes: {
-            before: { lastRevealedAt: existing.secret.lastRevealedAt, lastRevealedBy: existing.secret.lastRevealedBy },
-            after: { version: next.version, lastRevealedAt: next.lastRevealedAt, lastRevealedBy: next.lastRevealedBy },
+      const outcome = await executeCommand<{ secret: Secret } | { moved: true }>(keys.secretsAggregate(ref.service), async () => {
+        const now = new Date();
+        const { head, current } = await getSecretWithHead(ref.service, ref.environment, ref.name);
+        const existing = live(current, now);
+        // A new value (or a deletion) landed since the read: read again rather than record the wrong version.
+        if (!existing || existing.secret.version !== read.secret.version || existing.secret.status !== 'active') {
+          return { unchanged: { moved: true } };
+        }
+        const next = markRevealed(existing.secret, context.actor, now);
+        return {
+          expectedSeq: head.seq,
+          event: {
+            type: 'secret.revealed',
+            actor: context.actor,
+            requestId: context.requestId,
+            service: ref.service,
+            subject: secretSubject(ref.service, ref.environment, ref.name),
+            changes: {
+              before: { lastRevealedAt: existing.secret.lastRevealedAt, lastRevealedBy: existing.secret.lastRevealedBy },
+              after: { version: next.version, lastRevealedAt: next.lastRevealedAt, lastRevealedBy: next.lastRevealedBy },
+            },
+            effects: effects(next, existing.valueVersionId),
           },
-          effects: effects(next, existing.valueVersionId),
-        },
-        result: () => ({ secret: next }),
-      };
-    });
-    if ('secret' in outcome) return { secret: outcome.secret, value, revealedAt: outcome.secret.lastRevealedAt as string };
-  }
-  throw new ConflictError(`${label(ref)} kept changing while being revealed; retry the request.`);
+          result: () => ({ secret: next }),
+        };
+      });
+      if ('secret' in outcome) return { secret: outcome.secret, value, revealedAt: outcome.secret.lastRevealedAt as string };
+      return TRY_AGAIN;
+    },
+    () => new ConflictError(`${label(ref)} kept changing while being revealed; retry the request.`),
+  );
 }
 
 /**

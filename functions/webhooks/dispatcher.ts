@@ -20,6 +20,7 @@ import {
 } from './webhooks.store.ts';
 import { recordDeliveryFailed } from '#kernel/operational-metrics';
 import { deadLetterQueue } from './dead-letter-queue.ts';
+import { backoffMs, pause, type RetryPolicy, worstCaseWaitMs } from '#kernel/retry';
 
 /**
  * Delivers events to webhooks, signed per the Standard Webhooks specification: `webhook-id` is
@@ -142,7 +143,10 @@ export interface DeliveryOutcome {
   error: string | null;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Delivery retries follow the one retry policy, with the delivery settings' numbers. */
+function retryPolicy(settings: DeliverySettings): RetryPolicy {
+  return { attempts: settings.attempts, baseMs: settings.baseDelayMs, maxMs: settings.maxDelayMs };
+}
 
 /**
  * Long enough for every attempt and backoff of one delivery (about a minute by default); a claim
@@ -150,10 +154,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * notification (one and three minutes later) may take it over.
  */
 export function leaseMs(settings: DeliverySettings): number {
-  let waits = 0;
-  for (let attempt = 1; attempt < settings.attempts; attempt++)
-    waits += Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-  return settings.attempts * settings.timeoutMs + waits + 5_000;
+  return settings.attempts * settings.timeoutMs + worstCaseWaitMs(retryPolicy(settings)) + 5_000;
 }
 
 /**
@@ -182,7 +183,7 @@ async function attemptClaimed(
   let last: AttemptResult = { ok: false, status: null, latencyMs: 0, error: 'not attempted', final: false };
   let attempt = 0;
   while (attempt < settings.attempts) {
-    if (attempt > 0) await sleep(Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1)));
+    if (attempt > 0) await pause(backoffMs(retryPolicy(settings), attempt));
     attempt++;
     last = await sendOnce(event, webhook, secret, settings.timeoutMs);
     await recordAttempt(webhook.id, {

@@ -5,6 +5,7 @@ import { documentClient, isConditionFailure, tableName } from '#kernel/store/cli
 import type { Item } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
 import { type Page, queryPage } from '#kernel/store/pagination';
+import { LOST_RACE, retrying, TRY_AGAIN } from '#kernel/retry';
 
 /**
  * Webhooks are written by events (their aggregate's head). Delivery state — per-event claims,
@@ -184,24 +185,28 @@ export async function getWebhookHealth(webhookId: string): Promise<WebhookHealth
 
 /** Read, change, write only if nobody wrote in between; again on a race. Returns what was written. */
 async function updateHealth(webhookId: string, change: (item: HealthItem) => Omit<HealthItem, 'version'>): Promise<HealthItem> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await readHealthItem(webhookId);
-    const next: HealthItem = { ...change(current), version: current.version + 1 };
-    try {
-      await documentClient().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: { ...keys.webhookHealth(webhookId), entity: 'webhook-health', ...next },
-          ConditionExpression: 'attribute_not_exists(PK) OR version = :read',
-          ExpressionAttributeValues: { ':read': current.version },
-        }),
-      );
-      return next;
-    } catch (error) {
-      if (!isConditionFailure(error) || attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
-    }
-  }
+  return retrying(
+    LOST_RACE,
+    async () => {
+      const current = await readHealthItem(webhookId);
+      const next: HealthItem = { ...change(current), version: current.version + 1 };
+      try {
+        await documentClient().send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: { ...keys.webhookHealth(webhookId), entity: 'webhook-health', ...next },
+            ConditionExpression: 'attribute_not_exists(PK) OR version = :read',
+            ExpressionAttributeValues: { ':read': current.version },
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return TRY_AGAIN;
+      }
+    },
+    () => new Error(`webhook ${webhookId}: its health kept changing under concurrent deliveries`),
+  );
 }
 
 /** One event's outcome: returns the consecutive failures after it (safe across concurrent dispatchers). */

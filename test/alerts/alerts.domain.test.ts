@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compare, parseDuration, type SeriesState, step, type Transition, valuesBySeries } from '../../functions/alerts/alerts.domain.ts';
+import { compare, type SeriesState, step, type Transition, valuesBySeries } from '../../functions/alerts/alerts.domain.ts';
+import { parseDurationSeconds as parseDuration } from '../../functions/kernel/duration.ts';
 
 /** A controllable clock: minutes after a fixed start. */
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
@@ -143,6 +144,10 @@ describe('durations and comparisons', () => {
     ['1h', 3600],
     ['1d', 86_400],
     ['0s', 0],
+    ['1h30m', 5_400],
+    ['1000ms', 1],
+    ['1.5s', undefined],
+    ['500ms', undefined],
     ['5', undefined],
     ['5 m', undefined],
     ['-1m', undefined],

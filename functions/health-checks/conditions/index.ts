@@ -17,7 +17,7 @@ export type {
 } from './ast.ts';
 export { OPERATORS, PLACEHOLDERS } from './ast.ts';
 export type { CheckResult } from './check-result.ts';
-export { formatDuration, parseDurationMs } from './duration.ts';
+export { formatDuration, parseDurationMs } from '#kernel/duration';
 export { ConditionSyntaxError } from './errors.ts';
 export { type ConditionOutcome, evaluateCondition, evaluateConditions, MISSING_DISPLAY } from './evaluate.ts';
 export { matchGlob } from './glob.ts';

@@ -1,6 +1,6 @@
 import { DURATION_PLACEHOLDERS, type LiteralOperand, type Operand, type PlaceholderOperand, type SubjectOperand } from './ast.ts';
 import type { Subject } from './check-result.ts';
-import { formatDuration, parseDurationMs } from './duration.ts';
+import { formatDuration, parseDurationMs } from '#kernel/duration';
 import { lookup } from './json-path.ts';
 import { parseNumber } from './number.ts';
 import { booleanValue, MISSING, numberValue, textValue, type Value } from './value.ts';

@@ -1,5 +1,5 @@
 import { type Operand, type ParsedCondition, type SubjectOperand, isOrdering, isSubject } from './ast.ts';
-import { parseDurationMs } from './duration.ts';
+import { parseDurationMs } from '#kernel/duration';
 import { ConditionSyntaxError } from './errors.ts';
 import { parseNumber } from './number.ts';
 

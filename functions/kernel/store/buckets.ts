@@ -1,4 +1,5 @@
-import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch.ts';
 import { documentClient, tableName } from './client.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
 
@@ -8,28 +9,6 @@ import { TTL_ATTRIBUTE } from './table-definition.ts';
  * bucket's time, so the local sweep (dynalite has no TTL; on AWS DynamoDB expires items by
  * itself) finds old buckets with a Query, never a Scan.
  */
-
-export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
-
-const BATCH_SIZE = 25;
-const BATCH_ATTEMPTS = 8;
-
-/**
- * Writes `requests` with BatchWrite, 25 at a time, retrying what DynamoDB leaves unprocessed
- * with exponential backoff and jitter; throws if some are still unprocessed at the end.
- */
-export async function batchWriteAll(requests: readonly WriteRequest[]): Promise<void> {
-  const client = documentClient();
-  for (let i = 0; i < requests.length; i += BATCH_SIZE) {
-    let pending: WriteRequest[] = requests.slice(i, i + BATCH_SIZE);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt === BATCH_ATTEMPTS) throw new Error(`BatchWrite left ${pending.length} items unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
-      const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName()]: pending as never } }));
-      pending = (out.UnprocessedItems?.[tableName()] ?? []) as WriteRequest[];
-    }
-  }
-}
 
 export interface SweepOptions {
   /** The partition the bucket markers sit in. */

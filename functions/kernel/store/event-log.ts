@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { ConflictError, PayloadTooLargeError } from '../errors.ts';
 import { type EventType, shouldPublish } from '../events.ts';
+import { LOST_RACE, retrying, TRY_AGAIN } from '../retry.ts';
 import { documentClient, isConditionFailure, tableName, updateIf } from './client.ts';
 import { eventSortKey, keys, timeSortKey } from './keys.ts';
 
@@ -54,7 +55,6 @@ export class StaleAggregateError extends Error {
 
 /** DynamoDB's item limit is 400 KB; stay clear of it with room for attribute overhead. */
 const MAX_EVENT_BYTES = 350_000;
-const MAX_ATTEMPTS = 12;
 const nextId = monotonicFactory();
 
 /** The items projected for an event carry this attribute: the sequence number of their event. */
@@ -234,19 +234,22 @@ export type Decision<T> = { expectedSeq: number; event: NewEvent; result: (event
  * A request that changes nothing appends nothing: no audit record for a change that did not happen.
  */
 export async function executeCommand<T>(aggregate: string, decide: () => Promise<Decision<T>>): Promise<T> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const decision = await decide();
-    if ('unchanged' in decision) return decision.unchanged;
-    try {
-      const event = await appendEvent(aggregate, decision.expectedSeq, decision.event);
-      return decision.result(event);
-    } catch (error) {
-      if (!(error instanceof StaleAggregateError)) throw error;
-      await catchUp(aggregate, decision.expectedSeq);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
-    }
-  }
-  throw new ConflictError('Too many concurrent changes to this resource; retry the request.');
+  return retrying(
+    LOST_RACE,
+    async () => {
+      const decision = await decide();
+      if ('unchanged' in decision) return decision.unchanged;
+      try {
+        const event = await appendEvent(aggregate, decision.expectedSeq, decision.event);
+        return decision.result(event);
+      } catch (error) {
+        if (!(error instanceof StaleAggregateError)) throw error;
+        await catchUp(aggregate, decision.expectedSeq);
+        return TRY_AGAIN;
+      }
+    },
+    () => new ConflictError('Too many concurrent changes to this resource; retry the request.'),
+  );
 }
 
 async function getHeadItem(key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {

@@ -10,6 +10,7 @@ describe('parseDurationMs', () => {
     ['1.5s', 1_500],
     ['2m', 120_000],
     ['48h', 172_800_000],
+    ['7d', 604_800_000],
     ['1h30m', 5_400_000],
     ['1h0m1s1ms', 3_601_001],
     ['0s', 0],
@@ -18,7 +19,7 @@ describe('parseDurationMs', () => {
     expect(parseDurationMs(text)).toBe(ms);
   });
 
-  it.each(['', '500', '1', 'h', '1d', '1 s', ' 1s', '1s ', '1S', '-1s', '1.s', '.5s', '1h30', 's1', '1sec', `${'9'.repeat(400)}h`])(
+  it.each(['', '500', '1', 'h', '1w', '1 s', ' 1s', '1s ', '1S', '-1s', '1.s', '.5s', '1h30', 's1', '1sec', `${'9'.repeat(400)}h`])(
     '%j is not a duration',
     (text) => {
       expect(parseDurationMs(text)).toBeUndefined();

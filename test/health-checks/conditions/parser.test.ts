@@ -230,9 +230,9 @@ const INVALID: [condition: string, index: number, message: string][] = [
     'expected milliseconds or a duration (such as 500, 500ms, 1s, 1h30m) for [RESPONSE_TIME], not "1x" at column 19',
   ],
   [
-    '[RESPONSE_TIME] < 1d',
+    '[RESPONSE_TIME] < 1w',
     18,
-    'expected milliseconds or a duration (such as 500, 500ms, 1s, 1h30m) for [RESPONSE_TIME], not "1d" at column 19',
+    'expected milliseconds or a duration (such as 500, 500ms, 1s, 1h30m) for [RESPONSE_TIME], not "1w" at column 19',
   ],
   [
     '[CERTIFICATE_EXPIRATION] > 48 h',
