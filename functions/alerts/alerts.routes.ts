@@ -1,5 +1,6 @@
 import { commandContext } from '#kernel/http/request-context';
-import { acknowledgeAlert, createAlertRule, deleteAlertRule, readAlertRule, updateAlertRule } from './alerts.commands.ts';
+import { acknowledgeAlert } from './acknowledge.commands.ts';
+import { createAlertRule, deleteAlertRule, readAlertRule, updateAlertRule } from './rules.commands.ts';
 import { etagOf } from '#kernel/command-context';
 import * as contracts from './alerts.contract.ts';
 import type { AlertRule } from './alerts.domain.ts';

@@ -1,4 +1,5 @@
-import { joinStrandedCriticalAlerts, observeSeries } from './alerts.commands.ts';
+import { joinStrandedCriticalAlerts } from './incident-repair.commands.ts';
+import { observeSeries } from './series.commands.ts';
 import { parseDurationSeconds } from '#kernel/duration';
 import { type AlertRule, compare, type Transition, valuesBySeries } from './alerts.domain.ts';
 import { type Labels, matchesLabels, seriesKey } from '#metrics/metrics.domain';

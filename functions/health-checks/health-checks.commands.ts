@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { healthCheckAlertEffects } from '#alerts/alerts.commands';
+import { healthCheckAlertEffects } from '#alerts/source-alerts';
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import { joinIncidentIfCritical } from '#incidents/incidents.commands';
 import type { Alert } from '#alerts/alerts.domain';

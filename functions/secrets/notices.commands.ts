@@ -1,4 +1,4 @@
-import { secretNoticeAlertEffects } from '#alerts/alerts.commands';
+import { secretNoticeAlertEffects } from '#alerts/source-alerts';
 import type { CommandContext } from '#kernel/command-context';
 import { joinIncidentIfCritical } from '#incidents/incidents.commands';
 import type { Alert } from '#alerts/alerts.domain';

@@ -1,4 +1,4 @@
-import { secretAlertResolveEffects } from '#alerts/alerts.commands';
+import { secretAlertResolveEffects } from '#alerts/source-alerts';
 import { type CommandContext, etagOf, headerMatches } from '#kernel/command-context';
 import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError } from '#kernel/errors';
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { observeSeries } from '../../functions/alerts/alerts.commands.ts';
+import { observeSeries } from '../../functions/alerts/series.commands.ts';
 import { evaluateRules } from '../../functions/alerts/evaluator.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { installCrashSwitch } from '../helpers/crash-switch.ts';

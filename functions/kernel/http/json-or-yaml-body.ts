@@ -11,11 +11,10 @@ export function parseJsonOrYaml(raw: string, contentType: string): unknown {
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (YAML_CONTENT_TYPES.includes(mediaType)) {
     try {
-      // Through JSON: YAML can build what JSON cannot hold (cycles through aliases).
+      // Through JSON, so the operation sees exactly what a JSON body would give (no Date, no shared objects).
       return JSON.parse(JSON.stringify(parseYaml(raw)) ?? 'null');
     } catch (error) {
-      // Alias trouble (an unknown anchor, too many aliases) and cycles are answered without a
-      // position, as they always were: js-yaml knows where an unknown anchor is, the others do not.
+      // An alias bomb or a cycle has no one position; an unknown anchor is named in the message.
       if (!(error instanceof YAMLException) || error.reason.startsWith('unidentified alias')) {
         const message = error instanceof YAMLException ? error.reason : ((error as Error).message.split('\n')[0] ?? 'is not valid YAML');
         throw new ValidationError(`The body is not valid YAML: ${message}.`, [{ pointer: '/body', message }]);
