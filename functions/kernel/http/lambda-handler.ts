@@ -4,7 +4,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Principal } from '../roles.ts';
 import { logger } from '../logger.ts';
-import type { Contract, HttpResult, Operation } from './operation.ts';
+import type { HttpResult, Operation } from './operation.ts';
+import type { RouteShape } from './route-match.ts';
 import { authorize } from './middleware/authorize.ts';
 import { parseJsonBody } from './middleware/parse-json-body.ts';
 import { problemResponses } from './middleware/problem-responses.ts';
@@ -17,7 +18,7 @@ import { stateOf } from './request-state.ts';
  * normalise headers → find the operation → authorise → read the JSON body → validate with zod
  * → run the operation; any failure becomes a problem+json response.
  */
-export function lambdaHandler(operations: Operation[], allRoutes?: Contract[]) {
+export function lambdaHandler(operations: Operation[], allRoutes?: readonly RouteShape[]) {
   return (
     middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       // Never log the incoming event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: bodies carry secret values.

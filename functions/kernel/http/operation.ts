@@ -104,13 +104,6 @@ export function implement<TParams extends Schema, TQuery extends Schema, TBody e
   return { ...contract, ...options, handle } as unknown as Operation;
 }
 
-/** @deprecated Contract and behaviour together, for groups not yet split into contracts and implementations. */
-export function defineOperation<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
-  operation: Operation<TParams, TQuery, TBody>,
-): Operation {
-  return operation as unknown as Operation;
-}
-
 export function routeKey(operation: Pick<Contract, 'method' | 'path'>): string {
   return `${operation.method} ${operation.path}`;
 }

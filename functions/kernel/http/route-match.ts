@@ -1,25 +1,28 @@
 import type { Contract } from './operation.ts';
 
+/** What matching needs of a route: its method and path template. */
+export type RouteShape = Pick<Contract, 'method' | 'path'>;
+
 /**
  * Matches a concrete path against the operations' path templates, the way API Gateway does:
  * literal segments win over `{param}` segments, and a parameter matches one non-empty segment.
  */
 
-export interface RouteMatch {
-  operation: Contract;
+export interface RouteMatch<T extends RouteShape = Contract> {
+  operation: T;
   pathParameters: Record<string, string>;
 }
 
-interface CompiledRoute {
-  operation: Contract;
+interface CompiledRoute<T extends RouteShape> {
+  operation: T;
   segments: string[];
   literalCount: number;
 }
 
-export class RouteTable {
-  private readonly routes: CompiledRoute[];
+export class RouteTable<T extends RouteShape = Contract> {
+  private readonly routes: CompiledRoute<T>[];
 
-  constructor(operations: Contract[]) {
+  constructor(operations: readonly T[]) {
     this.routes = operations
       .map((operation) => {
         const segments = operation.path.split('/').slice(1);
@@ -29,10 +32,10 @@ export class RouteTable {
   }
 
   /** The operation for this method and path; `allow` lists the methods the path supports when none matches. */
-  match(method: string, path: string): { found: RouteMatch } | { allow: string[] } {
+  match(method: string, path: string): { found: RouteMatch<T> } | { allow: string[] } {
     const segments = path.split('/').slice(1);
     const allow = new Set<string>();
-    let found: RouteMatch | undefined;
+    let found: RouteMatch<T> | undefined;
     for (const route of this.routes) {
       const pathParameters = matchSegments(route.segments, segments);
       if (!pathParameters) continue;

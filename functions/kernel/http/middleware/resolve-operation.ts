@@ -1,18 +1,21 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError } from '../../errors.ts';
-import { type Contract, type Operation, routeKey } from '../operation.ts';
+import { type Operation, routeKey } from '../operation.ts';
 import { setRequestState } from '../request-state.ts';
-import { RouteTable } from '../route-match.ts';
+import { type RouteShape, RouteTable } from '../route-match.ts';
 
 /**
  * Finds the operation API Gateway routed the request to. The `$default` route (and a local
  * request matching no route) falls through to 404, or 405 with `Allow` when only the method
  * is wrong, decided by the same route table every function shares.
  */
-export function resolveOperation(operations: Operation[], allRoutes: Contract[] = operations): MiddlewareObj<APIGatewayProxyEventV2> {
+export function resolveOperation(
+  operations: Operation[],
+  allRoutes: readonly RouteShape[] = operations,
+): MiddlewareObj<APIGatewayProxyEventV2> {
   const byRouteKey = new Map(operations.map((operation) => [routeKey(operation), operation]));
-  let routes: RouteTable | undefined;
+  let routes: RouteTable<RouteShape> | undefined;
   return {
     name: 'resolveOperation',
     before: function resolveOperationBefore(request) {

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { measureBundles } from '../../bench/bundle-size.ts';
+import { HANDLER_ENTRIES } from '../../lib/bundling.ts';
+import { ROUTE_LIST_FILE, routeListSource } from '../../local/generate-route-list.ts';
+
+/**
+ * Every Lambda bundle as deployed stays under 300 KB (cold starts grow with it); the $default
+ * function knows every route from the generated list, which must match the contracts.
+ */
+const MAX_BUNDLE_BYTES = 300 * 1024;
+
+describe('Lambda bundles', () => {
+  it('are each under 300 KB, built as the stack builds them', async () => {
+    // Act
+    const sizes = await measureBundles();
+
+    // Assess
+    expect(sizes.map(({ entry }) => entry)).toEqual([...HANDLER_ENTRIES]);
+    const tooLarge = sizes
+      .filter(({ bytes }) => bytes > MAX_BUNDLE_BYTES)
+      .map(({ entry, bytes }) => `${entry}: ${Math.round(bytes / 1024)} KB`);
+    expect(tooLarge).toEqual([]);
+  });
+
+  it('keep the $default (404/405) function small: it reads the route list, not the contracts', async () => {
+    // Act
+    const [fallback] = await measureBundles(['fallback']);
+
+    // Assess
+    expect(fallback!.bytes).toBeLessThan(100 * 1024);
+  });
+});
+
+describe('the generated route list', () => {
+  it('is what `npm run generate` makes from the contracts now', () => {
+    // Act & Assess: run `npm run generate` when this fails.
+    expect(readFileSync(ROUTE_LIST_FILE, 'utf8')).toBe(routeListSource());
+  });
+});
