@@ -27,7 +27,8 @@ import { backoffMs, pause, type RetryPolicy, worstCaseWaitMs } from '#kernel/ret
  * the event id (receivers dedupe on it), `webhook-timestamp` the signing time, `webhook-signature`
  * `v1,<base64 HMAC-SHA256>` over `id.timestamp.body`. Each (webhook, event) is claimed once, so a
  * duplicate notification sends nothing; a claim whose holder died is taken over after its lease.
- * Failed attempts are retried with exponential backoff and full jitter; an event that still fails
+ * Failed attempts are retried with exponential backoff and full jitter, except a 4xx answer other
+ * than 408 and 429, which no retry can mend and which is parked at once; an event that still fails
  * is parked (listed and replayable per webhook, and sent to the dead-letter queue on AWS, whose
  * depth alarm tells operators), and a run of failed events disables the webhook with a
  * `webhook.disabled` event. The same code runs in the dispatcher Lambda subscribed to the SNS
@@ -83,8 +84,17 @@ export interface AttemptResult {
   status: number | null;
   latencyMs: number;
   error: string | null;
-  /** Retrying cannot help (the target is refused). */
+  /** Retrying cannot help: the target is refused, or the receiver answered a 4xx other than 408 and 429. */
   final: boolean;
+}
+
+/**
+ * A 4xx answer says the request itself is wrong (gone, unauthorised, refused); sending it again
+ * cannot succeed, so it is parked at once. 408 (timeout) and 429 (slow down) are the exceptions:
+ * they ask for a later try.
+ */
+export function refusesForGood(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /** Signs and POSTs once. */
@@ -114,12 +124,13 @@ export async function sendOnce(
       maxResponseBytes: 4096,
     });
     const ok = response.status >= 200 && response.status < 300;
+    const final = !ok && refusesForGood(response.status);
     return {
       ok,
       status: response.status,
       latencyMs: Math.round(response.latencyMs),
-      error: ok ? null : `the receiver answered ${response.status}`,
-      final: false,
+      error: ok ? null : `the receiver answered ${response.status}${final ? '; a 4xx other than 408 and 429 is not retried' : ''}`,
+      final,
     };
   } catch (error) {
     return {

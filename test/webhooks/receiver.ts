@@ -1,7 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A real local webhook receiver: `/ok` answers 204, `/fail` 500, `/hang` never answers. Records every request. */
+/**
+ * A real local webhook receiver: `/ok` answers 204, `/fail` 500, `/status/<code>` that code, `/hang` never
+ * answers. Records every request.
+ */
 
 export interface Received {
   path: string;
@@ -26,7 +29,8 @@ export async function startReceiver(): Promise<Receiver> {
       const path = (request.url ?? '/').split('?')[0] as string;
       received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       if (path.startsWith('/hang')) return; // never answers
-      response.writeHead(path.startsWith('/fail') ? 500 : 204).end();
+      const status = /^\/status\/(\d{3})/.exec(path)?.[1];
+      response.writeHead(status ? Number(status) : path.startsWith('/fail') ? 500 : 204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
