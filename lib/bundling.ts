@@ -33,6 +33,7 @@ export const HANDLER_ENTRIES = [
   'fallback',
   'authorizer',
   'reconcile',
+  'reconcile-api-keys',
   'bootstrap-admin-key',
   'secret-expiry',
   'health-check-runner',
@@ -40,3 +41,12 @@ export const HANDLER_ENTRIES = [
   'event-publisher',
   'webhook-dispatcher',
 ] as const;
+
+/**
+ * Files a function reads at run time, copied beside its bundle (`from` relative to the project
+ * root, `to` in the function's folder): the API reference's script is about 5 MB, far too large
+ * to bundle into the system function's code (under 300 KB), and is served as a file instead.
+ */
+export const BUNDLED_ASSETS: Partial<Record<(typeof HANDLER_ENTRIES)[number], ReadonlyArray<{ from: string; to: string }>>> = {
+  system: [{ from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'scalar-api-reference.js' }],
+};

@@ -24,10 +24,11 @@ export interface StewardStackProps extends StackProps {
  * get read-only grants, so a bug there cannot change data. Keyed by RouteGroup, so a new group
  * does not compile until someone decides its access here.
  */
-export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; timeout?: Duration }> = {
+export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; timeout?: Duration; writesKeyItems?: boolean }> = {
   services: { access: 'RW' },
   versions: { access: 'RW' },
-  'api-keys': { access: 'RW' },
+  // The one route group that may write API key items; every other writer is denied them.
+  'api-keys': { access: 'RW', writesKeyItems: true },
   configs: { access: 'RO' },
   'config-writes': { access: 'RW' },
   'config-transfer': { access: 'RW' },
@@ -58,6 +59,7 @@ export class StewardStack extends Stack {
   readonly authorizerFunction: StewardFunction;
   readonly bootstrapAdminKey: BootstrapAdminKey;
   readonly reconciler: ScheduledJob;
+  readonly apiKeyReconciler: ScheduledJob;
   readonly deploymentWorkflow: DeploymentWorkflow;
   readonly secretExpiry: ScheduledJob;
   readonly healthCheckRunner: ScheduledJob;
@@ -88,13 +90,15 @@ export class StewardStack extends Stack {
       removalPolicy: settings.removalPolicy,
     });
 
-    const apiFunction = (handlerName: HandlerName, access: TableAccess, timeout = Duration.seconds(10)) =>
-      new StewardFunction(this, `${pascalCase(handlerName)}Function`, { ...shared, handlerName, timeout }).bindTable(this.table, access);
+    const apiFunction = (handlerName: HandlerName, access: TableAccess, timeout = Duration.seconds(10), writesKeyItems = false) =>
+      new StewardFunction(this, `${pascalCase(handlerName)}Function`, { ...shared, handlerName, timeout }).bindTable(this.table, access, {
+        writesKeyItems,
+      });
 
     this.routeFunctions = Object.fromEntries(
-      Object.entries(ROUTE_GROUP_FUNCTIONS).map(([group, { access, timeout }]) => [
+      Object.entries(ROUTE_GROUP_FUNCTIONS).map(([group, { access, timeout, writesKeyItems }]) => [
         group,
-        apiFunction(group as RouteGroup, access, timeout),
+        apiFunction(group as RouteGroup, access, timeout, writesKeyItems),
       ]),
     ) as Record<RouteGroup, StewardFunction>;
     this.fallbackFunction = apiFunction('fallback', 'RO');
@@ -138,6 +142,17 @@ export class StewardStack extends Stack {
       purpose: 'finish projections a crashed writer left behind',
       every: Duration.minutes(5),
       retryAttempts: 0,
+    });
+    // API key events are finished apart: the reconciler may not write key items, and this job may
+    // write them but projects nothing else.
+    this.apiKeyReconciler = new ScheduledJob(this, 'ApiKeyReconciler', {
+      ...shared,
+      table: this.table,
+      handlerName: 'reconcile-api-keys',
+      purpose: 'finish the projections of API key events a crashed writer left behind',
+      every: Duration.minutes(5),
+      retryAttempts: 0,
+      writesKeyItems: true,
     });
     this.secretExpiry = new ScheduledJob(this, 'SecretExpiry', {
       ...shared,

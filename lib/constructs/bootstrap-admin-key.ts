@@ -53,7 +53,7 @@ export class BootstrapAdminKey extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: { BOOTSTRAP_SECRET_ARN: this.secret.secretArn },
-    }).bindTable(props.table, 'RW');
+    }).bindTable(props.table, 'RW', { writesKeyItems: true });
     // The only principal that may read the secret besides the account's administrators.
     this.secret.grantRead(this.function);
 

@@ -27,6 +27,8 @@ export interface ScheduledJobProps {
   memorySize?: number;
   /** Extra environment for the function (e.g. POWERTOOLS_METRICS_NAMESPACE for a job that emits metrics). */
   environment?: Record<string, string>;
+  /** May write API key items (the key reconciler only); every other job is denied them. */
+  writesKeyItems?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export class ScheduledJob extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: Duration.seconds(60),
       environment: props.environment,
-    }).bindTable(props.table, 'RW');
+    }).bindTable(props.table, 'RW', { writesKeyItems: props.writesKeyItems });
     this.rule = new Rule(this, 'Schedule', {
       description: `Steward ${props.stage}: ${props.purpose}`,
       schedule: Schedule.rate(props.every),

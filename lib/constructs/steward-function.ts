@@ -5,9 +5,9 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { HANDLER_BUNDLING, type HANDLER_ENTRIES } from '../bundling.ts';
+import { BUNDLED_ASSETS, HANDLER_BUNDLING, type HANDLER_ENTRIES } from '../bundling.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
-import type { StewardTable, TableAccess } from './steward-table.ts';
+import type { StewardTable, TableAccess, TableAccessOptions } from './steward-table.ts';
 
 /** A handler module under functions/handlers. */
 export type HandlerName = (typeof HANDLER_ENTRIES)[number];
@@ -53,8 +53,8 @@ export class StewardFunction extends NodejsFunction {
   }
 
   /** Grants table access at the given level and tells the function which table to use. */
-  bindTable(table: StewardTable, access: TableAccess): this {
-    table.grantAccess(this, access);
+  bindTable(table: StewardTable, access: TableAccess, options: TableAccessOptions = {}): this {
+    table.grantAccess(this, access, options);
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }
@@ -84,6 +84,7 @@ export class StewardFunction extends NodejsFunction {
       description: `Steward ${props.stage} ${props.handlerName} function`,
     });
     logGroup.grantWrite(role);
+    const assets = BUNDLED_ASSETS[props.handlerName] ?? [];
     return {
       entry: `${PROJECT_ROOT}functions/handlers/${props.handlerName}.ts`,
       handler: 'handler',
@@ -112,6 +113,16 @@ export class StewardFunction extends NodejsFunction {
         externalModules: [...HANDLER_BUNDLING.external],
         banner: HANDLER_BUNDLING.banner,
         logLevel: LogLevel.ERROR,
+        ...(assets.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  assets.map(({ from, to }) => `cp "${inputDir}/${from}" "${outputDir}/${to}"`),
+              },
+            }
+          : {}),
       },
     };
   }

@@ -1,12 +1,24 @@
 import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { keys } from '#kernel/store/keys';
 import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#kernel/store/table-definition';
 
 /** Read-only or read-write access to the table's items. */
 export type TableAccess = 'RO' | 'RW';
+
+export interface TableAccessOptions {
+  /**
+   * May write API key items (`APIKEY#`, `KEYHASH#` partitions): key management only (the api-keys
+   * function, the key reconciler, the bootstrap function). Every other writer is denied them.
+   */
+  writesKeyItems?: boolean;
+}
+
+/** The partition key patterns of API key items, as `dynamodb:LeadingKeys` values. */
+export const KEY_ITEM_LEADING_KEYS = keys.keyPartitionPrefixes.map((prefix) => `${prefix}*`);
 
 /**
  * Item-level actions only, by what the store sends (GetItem, Query, PutItem, UpdateItem):
@@ -73,7 +85,7 @@ export class StewardTable extends Construct {
    * Grants item access: reads on the table and on each index by name (rather than `index/*`, so
    * the policy names exactly what exists), writes on the table, and the key use that goes with them.
    */
-  grantAccess(grantee: IGrantable, access: TableAccess): void {
+  grantAccess(grantee: IGrantable, access: TableAccess, options: TableAccessOptions = {}): void {
     const principal = grantee.grantPrincipal;
     const indexArns = INDEXES.map((index) => `${this.table.tableArn}/index/${index.name}`);
     principal.addToPrincipalPolicy(
@@ -81,6 +93,7 @@ export class StewardTable extends Construct {
     );
     if (access === 'RW') {
       principal.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [this.table.tableArn] }));
+      if (!options.writesKeyItems) this.denyKeyItemWrites(grantee);
     }
     const keyActions = access === 'RW' ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : [...KEY_READ_ACTIONS];
     principal.addToPrincipalPolicy(
@@ -98,6 +111,7 @@ export class StewardTable extends Construct {
    */
   grantAttributeUpdate(grantee: IGrantable, attributes: string[]): void {
     this.grantAccess(grantee, 'RO');
+    this.denyKeyItemWrites(grantee);
     const principal = grantee.grantPrincipal;
     principal.addToPrincipalPolicy(
       new PolicyStatement({
@@ -114,6 +128,23 @@ export class StewardTable extends Construct {
         actions: [...KEY_WRITE_ACTIONS],
         resources: [this.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /**
+   * An API key item written by any function could be an admin key: only key management may write
+   * them. The deny matches a request if ANY of its partition keys is a key partition
+   * (`ForAnyValue`): `ForAllValues` would let a BatchWriteItem through that mixes one key item with
+   * any other item. Every item write names its partition key, so the condition key is always present.
+   */
+  private denyKeyItemWrites(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: [...TABLE_WRITE_ACTIONS],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': KEY_ITEM_LEADING_KEYS } },
       }),
     );
   }

@@ -178,6 +178,7 @@ describe('functions', () => {
         'fallback',
         'authorizer',
         'reconcile',
+        'reconcile-api-keys',
         'secret-expiry',
         'health-check-runner',
         'alert-evaluator',
@@ -270,6 +271,7 @@ describe('functions', () => {
       dev.stack.routeFunctions.metrics,
       dev.stack.routeFunctions.alerts,
       dev.stack.reconciler.function,
+      dev.stack.apiKeyReconciler.function,
       dev.stack.secretExpiry.function,
       dev.stack.healthCheckRunner.function,
       dev.stack.alertEvaluator.function,
@@ -299,6 +301,37 @@ describe('functions', () => {
     for (const fn of readWrite) {
       const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
       expect(actions, fn.handlerName).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS, 'kms:GenerateDataKey']));
+    }
+  });
+
+  it('let only key management write API key items: every other writer is denied APIKEY# and KEYHASH# partitions', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.table.table), 'Arn'] };
+    const keyManagers = [dev.stack.routeFunctions['api-keys'], dev.stack.apiKeyReconciler.function, dev.stack.bootstrapAdminKey.function];
+    const denyKeyItems = {
+      Effect: 'Deny',
+      Action: [...TABLE_WRITE_ACTIONS],
+      Resource: tableArn,
+      Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'KEYHASH#*'] } },
+    };
+    const tableWrites = /^dynamodb:(\*|PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
+    const writers = stewardFunctions(dev.stack).filter((fn) =>
+      roleStatements(dev.stack, template, fn.executionRole).some(
+        (statement) => statement.Effect === 'Allow' && actionsOf([statement]).some((action) => tableWrites.test(action)),
+      ),
+    );
+    // Every function that may write the table at all: the writers of the test above and the publisher.
+    expect(writers).toHaveLength(stewardFunctions(dev.stack).length - 5);
+    for (const fn of writers) {
+      const statements = roleStatements(dev.stack, template, fn.executionRole);
+      const denies = statements.filter((statement) => statement.Effect === 'Deny');
+      if (keyManagers.includes(fn)) expect(denies, fn.node.path).toEqual([]);
+      else expect(denies, fn.node.path).toEqual([denyKeyItems]);
+    }
+    // Nothing else in the stack (state machine, providers) may write the table.
+    for (const { role, statements } of allRoleStatements(dev.stack, template)) {
+      if (stewardFunctions(dev.stack).some((fn) => fn.executionRole === role)) continue;
+      const writes = statements.filter((statement) => actionsOf([statement]).some((action) => tableWrites.test(action)));
+      expect(writes, role.node.path).toEqual([]);
     }
   });
 
@@ -468,6 +501,15 @@ describe('reconciler', () => {
       State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.reconciler.function), 'Arn'] } })],
     });
+  });
+
+  it('leaves API key events to the key reconciler, which runs every 5 minutes too', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.apiKeyReconciler.function), 'Arn'] } })],
+    });
+    expect(dev.stack.apiKeyReconciler.function.handlerName).toBe('reconcile-api-keys');
   });
 });
 
@@ -903,7 +945,10 @@ describe('notifications', () => {
   });
 
   it('lets the publisher publish to the topic and touch nothing in the table but the publishedAt mark', () => {
-    const statements = roleStatements(dev.stack, template, dev.stack.notifications.publisher.executionRole);
+    // What it is allowed; its one deny (API key items) is asserted with every writer's under functions.
+    const statements = roleStatements(dev.stack, template, dev.stack.notifications.publisher.executionRole).filter(
+      (statement) => statement.Effect === 'Allow',
+    );
     const actions = actionsOf(statements);
     expect(actions).toContain('sns:Publish');
     expect(actions.filter((action) => /^dynamodb:(Put|Delete|BatchWrite)/.test(action))).toEqual([]);

@@ -193,12 +193,22 @@ export async function catchUp(aggregate: string, afterSeq: number): Promise<numb
   return applied;
 }
 
+export interface ReconcileOptions {
+  /**
+   * The aggregates this run finishes (default: every one). On AWS the reconciler may not write key
+   * items, so it leaves API key aggregates to the key reconciler, which may write nothing else.
+   */
+  aggregates?: (aggregate: string) => boolean;
+}
+
 /**
  * Finds committed events whose projections never finished (the writer crashed) and finishes
- * them. Runs on a schedule on AWS and at start-up and on a timer locally.
+ * them. Runs on a schedule on AWS and at start-up and on a timer locally. An event that cannot be
+ * projected (its effects are refused) is logged and left for the next run; it holds up no other.
  */
-export async function reconcile(): Promise<{ projected: number }> {
+export async function reconcile(options: ReconcileOptions = {}): Promise<{ projected: number; failed: number }> {
   let projected = 0;
+  let failed = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documentClient().send(
@@ -211,17 +221,25 @@ export async function reconcile(): Promise<{ projected: number }> {
       }),
     );
     for (const entry of page.Items ?? []) {
-      const { Item } = await documentClient().send(
-        new GetCommand({ TableName: tableName(), Key: { PK: entry.PK, SK: entry.SK }, ConsistentRead: true }),
-      );
-      if (!Item || Item.GSI4PK === undefined) continue;
-      // Order does not matter: an effect never overwrites an item a later event wrote.
-      await project(Item as unknown as StoredEvent);
-      projected++;
+      if (options.aggregates && !options.aggregates(String(entry.PK))) continue;
+      try {
+        const { Item } = await documentClient().send(
+          new GetCommand({ TableName: tableName(), Key: { PK: entry.PK, SK: entry.SK }, ConsistentRead: true }),
+        );
+        if (!Item || Item.GSI4PK === undefined) continue;
+        // Order does not matter: an effect never overwrites an item a later event wrote.
+        await project(Item as unknown as StoredEvent);
+        projected++;
+      } catch (error) {
+        failed++;
+        console.warn(
+          JSON.stringify({ message: 'could not reconcile an event', aggregate: entry.PK, event: entry.SK, error: String(error) }),
+        );
+      }
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return { projected };
+  return { projected, failed };
 }
 
 /** What a command decided: append an event after the state it read, or nothing changes. */

@@ -72,6 +72,12 @@ export const keys = {
   apiKeysIndex: (id: string) => ({ GSI1PK: 'APIKEYS', GSI1SK: id }),
   apiKeysListPartition: 'APIKEYS',
   apiKeyByHash: (hash: string) => ({ PK: `KEYHASH#${hash}`, SK: 'KEYHASH' }),
+  /**
+   * Partitions only key management may write: a key, its events and its hash lookup. On AWS every
+   * other function's role denies writes to them (`lib/constructs/steward-table.ts`), so no other
+   * function, whatever it is made to do, can mint or revive a key.
+   */
+  keyPartitionPrefixes: ['APIKEY#', 'KEYHASH#'],
 
   /** One aggregate holds a service's whole configuration, so checks across layers (cycles) are atomic. */
   configAggregate: (service: string) => `CFG#${service}`,
@@ -192,6 +198,11 @@ export const keys = {
   subscriptionsIndex: (id: string) => ({ GSI1PK: 'SUBSCRIPTIONS', GSI1SK: id }),
   subscriptionsListPartition: 'SUBSCRIPTIONS',
 } as const;
+
+/** A partition only key management may write (`keys.keyPartitionPrefixes`). */
+export function isKeyPartition(partition: string): boolean {
+  return keys.keyPartitionPrefixes.some((prefix) => partition.startsWith(prefix));
+}
 
 export function eventSortKey(seq: number): string {
   return `EVT#${String(seq).padStart(10, '0')}`;
