@@ -83,6 +83,10 @@ export interface Deployment {
   status: DeploymentStatus;
   /** Index of the step being applied or baked; -1 before the first. */
   currentStep: number;
+  /** When the current step's weights were recorded (absent on deployments recorded before it was kept). */
+  stepStartedAt?: string | null;
+  /** When the current step's bake ends (scaled by STEWARD_TIME_SCALE locally); null with no bake. */
+  stepEndsAt?: string | null;
   weights: Record<string, number>;
   /** Weights before the deployment, restored by a rollback or cancel. */
   baselineWeights: Record<string, number>;
@@ -100,4 +104,55 @@ export interface Deployment {
   /** Blue-green: until when the previous version is kept for an instant rollback. */
   rollbackWindowEndsAt: string | null;
   idempotencyKey: string | null;
+}
+
+/**
+ * The Lambda version a Steward version's artifact names (`{ type: "lambda-version", uri: "7" }`
+ * or `"<function ARN>:7"`), or undefined when it names none: a lambda-alias environment can
+ * deploy only versions that name one.
+ */
+export function lambdaVersionNumber(artifact: { type: string; uri: string } | null | undefined): string | undefined {
+  if (artifact?.type !== 'lambda-version') return undefined;
+  return artifact.uri.match(/(?:^|:)(\d+)$/)?.[1];
+}
+
+/** When the step under way ends: its bake's end, or null when it has no bake (or before the first step). */
+export function currentStepView(deployment: Pick<Deployment, 'currentStep' | 'plan' | 'stepStartedAt' | 'stepEndsAt' | 'status'>): {
+  index: number;
+  percent: number | null;
+  bakeSeconds: number | null;
+  startedAt: string | null;
+  endsAt: string | null;
+} {
+  const step = deployment.plan.steps[deployment.currentStep];
+  const running = isActive(deployment.status);
+  return {
+    index: deployment.currentStep,
+    percent: step?.percent ?? null,
+    bakeSeconds: step?.bakeSeconds ?? null,
+    startedAt: step ? (deployment.stepStartedAt ?? null) : null,
+    endsAt: step && running ? (deployment.stepEndsAt ?? null) : null,
+  };
+}
+
+/**
+ * What a failed workflow step tells a person: the error's own message, never its class name
+ * ("TransientError: …") or a stack. Step Functions hands a Catch `{ Error, Cause }`, the Cause
+ * of a Lambda error being JSON (`{"errorType","errorMessage","trace"}`); the local engine's Cause
+ * is the message itself.
+ */
+export function workflowFailureReason(error: { Error?: string; Cause?: string } | undefined): string {
+  let message = error?.Cause?.trim() ?? '';
+  if (message.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(message) as { errorMessage?: unknown };
+      message = typeof parsed.errorMessage === 'string' ? parsed.errorMessage.trim() : '';
+    } catch {
+      // not JSON after all: keep the text
+    }
+  }
+  message = message.replace(/^(?:[A-Z]\w*(?:Error|Exception)|Error)(?:\s*\[[^\]]*\])?:\s*/, '');
+  if (message) return /[.!?]$/.test(message) ? message : `${message}.`;
+  if (error?.Error === 'States.Timeout') return 'A step of the deployment timed out.';
+  return 'A step of the deployment failed.';
 }

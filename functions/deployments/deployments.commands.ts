@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { CommandContext } from '#kernel/command-context';
 import { canonicalJson } from '#configs/config.domain';
-import { type Deployment, type Environment, type HealthGate, isActive } from './deployment.domain.ts';
+import { type Deployment, type Environment, type HealthGate, isActive, lambdaVersionNumber } from './deployment.domain.ts';
 import { planFor, type Strategy } from './plan.domain.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#kernel/errors';
 import type { EventType } from '#kernel/events';
@@ -98,6 +98,13 @@ export async function startDeployment(
       throw new ConflictError(`Version ${version.version} is deprecated; send "force": true to deploy it anyway.`, {
         currentStatus: 'deprecated',
       });
+    }
+    if (environment.traffic.driver === 'lambda-alias' && !lambdaVersionNumber(version.artifact)) {
+      // Refused now rather than found by the workflow's first step, after the 202.
+      throw new ConflictError(
+        `Environment ${input.environment} shifts a Lambda alias, and version ${version.version} names no Lambda version: register versions for it with "artifact": {"type": "lambda-version", "uri": "<version number or ARN>"}.`,
+        { artifact: version.artifact },
+      );
     }
     const allowed = environment.protection.allowedStrategies;
     if (allowed && !allowed.includes(plan.strategy)) {

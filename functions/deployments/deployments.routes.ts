@@ -4,7 +4,7 @@ import { startDeployment } from './deployments.commands.ts';
 import { putEnvironment } from './environments.commands.ts';
 import { etagOf, headerMatches } from '#kernel/command-context';
 import * as contracts from './deployments.contract.ts';
-import type { Deployment, Environment } from './deployment.domain.ts';
+import { currentStepView, type Deployment, type Environment } from './deployment.domain.ts';
 import { NotFoundError } from '#kernel/errors';
 import { implement, type Operation, type OperationRequest } from '#kernel/http/operation';
 import {
@@ -20,8 +20,24 @@ import { getService } from '#services/public';
 const LAST_DEPLOYMENTS_SHOWN = 5;
 
 export function deploymentView(deployment: Deployment) {
-  const { plan, baselineWeights, stepChecks: _checks, idempotencyKey: _key, ...rest } = deployment;
-  return { ...rest, strategy: plan.strategy, preset: plan.preset, steps: plan.steps, previousWeights: baselineWeights };
+  const {
+    plan,
+    baselineWeights,
+    stepChecks: _checks,
+    idempotencyKey: _key,
+    currentStep: _step,
+    stepStartedAt: _started,
+    stepEndsAt: _ends,
+    ...rest
+  } = deployment;
+  return {
+    ...rest,
+    currentStep: currentStepView(deployment),
+    strategy: plan.strategy,
+    preset: plan.preset,
+    steps: plan.steps,
+    previousWeights: baselineWeights,
+  };
 }
 
 async function environmentView(environment: Environment) {

@@ -125,7 +125,18 @@ export const DeploymentView = z
     strategy: z.string(),
     preset: z.string().nullable(),
     steps: z.array(z.object({ percent: z.number(), bakeSeconds: z.number() })),
-    currentStep: z.number().int().meta({ description: 'Index into steps; -1 before the first.' }),
+    currentStep: z
+      .object({
+        index: z.number().int().meta({ description: 'Index into steps; -1 before the first.' }),
+        percent: z.number().nullable().meta({ description: "The new version's share in this step." }),
+        bakeSeconds: z.number().nullable(),
+        startedAt: Timestamp.nullable().meta({ description: "When this step's weights were applied." }),
+        endsAt: Timestamp.nullable().meta({
+          description:
+            "When this step's bake ends (the next step or the end follows); null with no bake, or once the deployment has ended.",
+        }),
+      })
+      .meta({ id: 'DeploymentStep', description: 'The step under way.' }),
     weights: Weights,
     previousWeights: Weights,
     healthGate: HealthGateSchema.nullable(),

@@ -4,7 +4,7 @@ import { trafficDriverFor } from './drivers/index.ts';
 import { DeploymentFinishedError } from './errors.ts';
 import { checkGate, checksPerBake, gateHasChecks, stepPassed } from './health-gate.ts';
 import type { TrafficDriver } from './traffic-driver.ts';
-import { type Deployment, type Environment, type GateCheck, isActive } from './deployment.domain.ts';
+import { type Deployment, type Environment, type GateCheck, isActive, workflowFailureReason } from './deployment.domain.ts';
 import { weightsFor } from './plan.domain.ts';
 import { getDeployment, getEnvironment } from './environments.store.ts';
 
@@ -102,6 +102,8 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
   const weights = weightsFor(step, deployment.version, deployment.baselineWeights);
   const driver = trafficDriverFor(environment.traffic);
   await applyWeights(driver, environment, deployment, weights);
+  // The bake's end, recorded with the step (the deployment shows it as currentStep.endsAt) and waited for below.
+  const bakeEndsAt = step.bakeSeconds > 0 ? after(step.bakeSeconds) : null;
   const recorded = await change(state, (current, env) => {
     if (!isActive(current.status) || current.currentStep >= index) return null;
     return {
@@ -111,6 +113,8 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
         status: 'in_progress',
         startedAt: current.startedAt ?? new Date().toISOString(),
         currentStep: index,
+        stepStartedAt: new Date().toISOString(),
+        stepEndsAt: bakeEndsAt,
         weights,
         stepChecks: [],
       },
@@ -131,12 +135,12 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
     throw new DeploymentFinishedError(`Deployment ${deployment.id} was ${recorded.status} during step ${index + 1}.`);
   }
   const lastStep = index === steps.length - 1;
-  if (step.bakeSeconds <= 0) return { ...state, verdict: 'next', lastStep };
+  if (step.bakeSeconds <= 0 || bakeEndsAt === null) return { ...state, verdict: 'next', lastStep };
   // With nothing to check, one wait to the end of the bake: fewer state transitions, same result.
   const gate = deployment.healthGate;
   const hasChecks = gateHasChecks(gate);
   const checks = hasChecks ? checksPerBake(gate, step.bakeSeconds) : 1;
-  return { ...state, verdict: 'baking', lastStep, bakeEndsAt: after(step.bakeSeconds), waitUntil: after(step.bakeSeconds / checks) };
+  return { ...state, verdict: 'baking', lastStep, bakeEndsAt, waitUntil: after(step.bakeSeconds / checks) };
 }
 
 /** One health check during a bake; the verdict says bake on, move on, or roll back. */
@@ -232,8 +236,8 @@ export async function rollBack(state: WorkflowState): Promise<WorkflowState> {
   const cancelled = state.approval === 'expired';
   const reason = cancelled
     ? `Approval did not come within ${environment.protection.approvalTimeoutMinutes} minute${environment.protection.approvalTimeoutMinutes === 1 ? '' : 's'}.`
-    : state.error?.Error
-      ? `${state.error.Error}: ${state.error.Cause ?? ''}`.trim()
+    : state.error
+      ? workflowFailureReason(state.error)
       : (deployment.failureReason ?? 'The health gate failed.');
   await restore(deployment, environment, cancelled ? 'deployment.cancelled' : 'deployment.rolled_back', reason);
   return state;
@@ -289,7 +293,7 @@ export async function restore(
 
 /** The rollback itself failed: say so, loudly, so that someone steps in. */
 export async function markFailed(state: WorkflowState): Promise<WorkflowState> {
-  const reason = `Could not restore the previous weights: ${state.error?.Cause ?? state.error?.Error ?? 'unknown error'}`;
+  const reason = `Could not restore the previous weights: ${workflowFailureReason(state.error)}`;
   await change(state, (current, env) =>
     !isActive(current.status)
       ? null

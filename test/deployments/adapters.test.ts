@@ -18,7 +18,7 @@ import type { Deployment, Environment } from '../../functions/deployments/deploy
 import type { Runtime } from '../../local/runtime.ts';
 import { startRuntime } from '../../local/runtime.ts';
 import { finished, putEnvironment, serviceWithVersions, startDeployment } from '../helpers/deployments.ts';
-import { type ApiClient, api, expectInvalid, expectNoServerErrors } from '../helpers/http-client.ts';
+import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem } from '../helpers/http-client.ts';
 import { startVersionService } from '../helpers/weighted-router.ts';
 
 /**
@@ -311,6 +311,29 @@ describe('the CloudWatch alarm reader of the health gate', () => {
       FunctionVersion: '3',
       RoutingConfig: { AdditionalVersionWeights: {} },
     });
+  });
+});
+
+describe('a lambda-alias environment', () => {
+  it('refuses, before the 202, a version whose artifact names no Lambda version: 409 saying what to register', async () => {
+    // Prepare
+    await putEnvironment(client, 'orders-fn', 'sandbox', { traffic: { driver: 'lambda-alias', functionName: 'orders', alias: 'live' } });
+
+    // Act
+    const refused = await client.post('/v1/services/orders-fn/deployments', {
+      environment: 'sandbox',
+      version: '3.0.0',
+      strategy: { type: 'all-at-once' },
+    });
+
+    // Assess
+    const problem = expectProblem(refused, 409);
+    expect(problem.detail).toMatch(/version 3\.0\.0 names no Lambda version/);
+    expect(problem.detail).toContain('"artifact": {"type": "lambda-version"');
+    expect(problem.detail).not.toMatch(/\bError\b/);
+    expect(lambda).not.toHaveReceivedCommand(UpdateAliasCommand);
+    const environment = await client.get('/v1/services/orders-fn/environments/sandbox');
+    expect(environment.json.activeDeployment).toBeNull();
   });
 });
 

@@ -53,7 +53,7 @@ async function bakingCanary(service: string, version = '2.0.0'): Promise<Deploym
     client,
     service,
     started.id,
-    (deployment) => deployment.status === 'in_progress' && deployment.currentStep === 0,
+    (deployment) => deployment.status === 'in_progress' && deployment.currentStep.index === 0,
   );
 }
 
@@ -137,7 +137,7 @@ describe('with one runtime', () => {
       // Assess
       expect(waiting.requiresApproval).toBe(true);
       expect(waiting.approvalDeadline).not.toBeNull();
-      expect(waiting.currentStep).toBe(-1);
+      expect(waiting.currentStep.index).toBe(-1);
       expect(whileWaiting).toEqual(before);
       expect(approved.status, approved.text).toBe(200);
       expect(approved.json.status).toBe('in_progress');
@@ -147,6 +147,23 @@ describe('with one runtime', () => {
       const types = (await deploymentEvents(client, service, started.id)).map((event) => event.type);
       expect(types.slice(0, 3)).toEqual(['deployment.started', 'deployment.awaiting_approval', 'deployment.approved']);
       expect(types.at(-1)).toBe('deployment.succeeded');
+    });
+
+    it('shows the step under way and when its bake ends (currentStep.endsAt), and no end once cancelled', async () => {
+      // Prepare
+      const service = await serving();
+
+      // Act
+      const baking = await bakingCanary(service);
+      await cancel(service, baking.id);
+      const cancelled = (await client.get(path(service, `/deployments/${baking.id}`))).json as DeploymentView;
+
+      // Assess: a 600-minute bake, scaled by STEWARD_TIME_SCALE=0.01 here.
+      const { startedAt, endsAt } = baking.currentStep;
+      expect(baking.currentStep).toMatchObject({ index: 0, percent: 10, bakeSeconds: 36_000 });
+      expect(Date.parse(endsAt as string) - Date.parse(startedAt as string)).toBeGreaterThan(0);
+      expect(Date.parse(endsAt as string) - Date.parse(startedAt as string)).toBeLessThanOrEqual(36_000 * 1000);
+      expect(cancelled.currentStep).toMatchObject({ index: 0, endsAt: null });
     });
 
     it('refuses to approve a deployment that is not awaiting approval: 409', async () => {
@@ -181,7 +198,7 @@ describe('with one runtime', () => {
       // Assess
       expect(done.status).toBe('cancelled');
       expect(done.failureReason).toMatch(/^Approval did not come within 1 minute/);
-      expect(done.currentStep).toBe(-1);
+      expect(done.currentStep.index).toBe(-1);
       expect(done.weights).toEqual({ '1.0.0': 100 });
       expect(await routing(client, service, 'prod')).toEqual(before);
       expect(expectProblem(lateApproval, 409).currentStatus).toBe('cancelled');
@@ -688,7 +705,7 @@ describe('with one runtime', () => {
       expect(succeededInProd.map((deployment) => deployment.version)).toEqual(['2.0.0', '1.0.0']);
       expect(env.activeVersion).toBe('2.0.0');
       expect(env.previousVersion).toBe('1.0.0');
-      expect(env.activeDeployment).toMatchObject({ id: running.id, status: 'in_progress', version: '3.0.0', currentStep: 0 });
+      expect(env.activeDeployment).toMatchObject({ id: running.id, status: 'in_progress', version: '3.0.0', currentStep: { index: 0 } });
       expect(env.lastDeployments.map((deployment: DeploymentView) => deployment.id)).toEqual(prod.map((deployment) => deployment.id));
       expect(environments.map((item) => item.name).sort()).toEqual(['prod', 'staging']);
       expect(environments.find((item) => item.name === 'staging')).toMatchObject({ activeVersion: '3.0.0', weights: { '3.0.0': 100 } });
@@ -814,7 +831,7 @@ describe('restart reconciliation', () => {
       before,
       'restart-api',
       started.id,
-      (deployment) => deployment.status === 'in_progress' && deployment.currentStep === 0,
+      (deployment) => deployment.status === 'in_progress' && deployment.currentStep.index === 0,
     );
     const during = await routing(before, 'restart-api', 'prod');
     await first.close();
@@ -867,7 +884,7 @@ describe('restart reconciliation', () => {
       before,
       'gone-api',
       started.id,
-      (deployment) => deployment.status === 'in_progress' && deployment.currentStep === 0,
+      (deployment) => deployment.status === 'in_progress' && deployment.currentStep.index === 0,
     );
     await first.close();
     await Promise.all([router.close(), v1.close(), v2.close()]);

@@ -15,7 +15,7 @@ export interface DeploymentView {
   strategy: string;
   preset: string | null;
   steps: Array<{ percent: number; bakeSeconds: number }>;
-  currentStep: number;
+  currentStep: { index: number; percent: number | null; bakeSeconds: number | null; startedAt: string | null; endsAt: string | null };
   weights: Record<string, number>;
   previousWeights: Record<string, number>;
   failureReason: string | null;

@@ -1,6 +1,7 @@
 import { LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { TransientError } from '../errors.ts';
 import type { TrafficDriver } from '../traffic-driver.ts';
+import { lambdaVersionNumber } from '../deployment.domain.ts';
 import { parseSemVer, precedenceKey } from '#services/semver.domain';
 import { getVersion } from '#services/public';
 
@@ -14,8 +15,7 @@ function client(): LambdaClient {
 export async function lambdaVersionOf(service: string, version: string): Promise<string> {
   const parsed = parseSemVer(version);
   const found = parsed.ok ? await getVersion(service, precedenceKey(parsed.value)) : undefined;
-  const uri = found?.artifact?.type === 'lambda-version' ? found.artifact.uri : undefined;
-  const number = uri?.match(/(?:^|:)(\d+)$/)?.[1];
+  const number = lambdaVersionNumber(found?.artifact);
   if (!number) throw new Error(`Version ${version} of ${service} has no artifact of type lambda-version naming a Lambda version.`);
   return number;
 }
