@@ -29,6 +29,7 @@ export const createAlertRule = defineContract({
   description:
     'Every minute (locally, every tick) the rule reduces the samples of `metric` for its service (and `labels`) over `window`, one value per label set, and compares it with `threshold`. A label set whose condition holds is pending, fires after it has held for `for`, and resolves when it clears; at most one alert is open per rule and label set. No samples in the window means the condition does not hold.',
   access: 'deployer',
+  scope: { from: 'body', field: 'service|labels.service' },
   body: AlertRuleCreate,
   responses: {
     201: {
@@ -49,6 +50,7 @@ export const listAlertRules = defineContract({
   path: '/v1/alert-rules',
   summary: 'List alert rules',
   access: 'viewer',
+  scope: { from: 'list', query: 'service' },
   query: AlertRulesQuery,
   responses: { 200: { description: 'A page of rules.', schema: AlertRulePage } },
 });
@@ -61,6 +63,7 @@ export const getAlertRule = defineContract({
   path: '/v1/alert-rules/{id}',
   summary: 'Read an alert rule',
   access: 'viewer',
+  scope: { from: 'resource' },
   params: AlertRuleParams,
   responses: { 200: { description: 'The rule.', schema: AlertRuleView }, 404: { description: 'No such rule.' } },
 });
@@ -74,6 +77,7 @@ export const updateAlertRule = defineContract({
   summary: 'Change an alert rule',
   description: 'Open alerts stay open and are judged by the new definition at the next evaluation. Honours If-Match.',
   access: 'deployer',
+  scope: { from: 'resource' },
   params: AlertRuleParams,
   body: AlertRulePatch,
   requestHeaders: ['If-Match'],
@@ -93,6 +97,7 @@ export const deleteAlertRule = defineContract({
   summary: 'Delete an alert rule',
   description: 'Its open alerts resolve in the same change. Honours If-Match.',
   access: 'deployer',
+  scope: { from: 'resource' },
   params: AlertRuleParams,
   requestHeaders: ['If-Match'],
   responses: { 204: { description: 'Deleted.' }, 404: { description: 'No such rule.' }, 412: { description: 'If-Match does not match.' } },
@@ -108,6 +113,7 @@ export const listAlerts = defineContract({
   description:
     'Alerts raised by rules and by health checks turning unhealthy (severity `critical`), filtered by status, severity and service.',
   access: 'viewer',
+  scope: { from: 'list', query: 'service' },
   query: AlertsQuery,
   responses: { 200: { description: 'A page of alerts.', schema: AlertPage } },
 });
@@ -120,6 +126,7 @@ export const getAlert = defineContract({
   path: '/v1/alerts/{id}',
   summary: 'Read an alert',
   access: 'viewer',
+  scope: { from: 'resource' },
   params: AlertParams,
   responses: { 200: { description: 'The alert.', schema: AlertView }, 404: { description: 'No such alert.' } },
 });
@@ -134,6 +141,7 @@ export const acknowledgeAlert = defineContract({
   description:
     'An open alert becomes `acknowledged` (it still resolves when its condition clears); a resolved one keeps its status and records who acknowledged it. Acknowledging again changes nothing.',
   access: 'deployer',
+  scope: { from: 'resource' },
   params: AlertParams,
   body: AcknowledgeBody,
   bodyOptional: true,
@@ -149,6 +157,7 @@ export const acknowledgeAlerts = defineContract({
   summary: 'Acknowledge several alerts',
   description: 'Up to 100 ids; each gets its own outcome, in the order given.',
   access: 'deployer',
+  scope: { from: 'list' },
   body: AcknowledgeBatch,
   responses: { 200: { description: 'One outcome per id.', schema: AcknowledgeBatchResult } },
 });

@@ -14,6 +14,7 @@ export const createApiKey = defineContract({
   summary: 'Create an API key',
   description: 'Returns the secret `key` this once; Steward keeps only its SHA-256 hash. Needs an admin key not limited to services.',
   access: 'admin',
+  scope: { from: 'global' },
   body: ApiKeyCreate,
   responses: {
     201: {
@@ -34,6 +35,7 @@ export const listApiKeys = defineContract({
   description:
     'Active and revoked keys in id order (generated ids are ULIDs, so creation order; the bootstrap key sorts last). Secrets are never shown.',
   access: 'admin',
+  scope: { from: 'global' },
   query: ListQuery,
   responses: { 200: { description: 'A page of keys.', schema: pageOf(ApiKeyView, 'ApiKeyPage') } },
 });
@@ -48,6 +50,7 @@ export const revokeApiKey = defineContract({
   description:
     'Revokes the key. Locally it stops working at once; on AWS within the authorizer cache TTL (60 seconds by default). Revoking a revoked key is a no-op.',
   access: 'admin',
+  scope: { from: 'global' },
   params: ApiKeyId,
   responses: { 204: { description: 'Revoked.' }, 404: { description: 'No such key.' } },
 });

@@ -14,7 +14,7 @@ export const getServiceHistory = defineContract({
   path: '/v1/services/{name}/history',
   summary: "A service's history, newest first",
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: HistoryQuery,
   responses: {
@@ -33,6 +33,7 @@ export const listAudit = defineContract({
   description:
     'Filter by service, actor (API key id), event type (`version.released` or a family `version.*`) and time window. Events that belong to no service (API keys) are shown to unscoped admins only.',
   access: 'viewer',
+  scope: { from: 'list', query: 'service' },
   query: AuditQuery,
   responses: { 200: { description: 'A page of audit records.', schema: AuditPage } },
 });
@@ -47,6 +48,7 @@ export const exportAudit = defineContract({
   description:
     'One JSON audit record per line. A response carries up to about 4 MB; when more remains, the `Link` header (rel="next") gives the URL of the next part.',
   access: 'viewer',
+  scope: { from: 'list' },
   query: AuditWindowQuery.extend({ cursor: z.string().min(1).max(2048).optional() }),
   responses: {
     200: {
@@ -67,6 +69,7 @@ export const getAuditReport = defineContract({
   summary: 'A compliance summary of a time window',
   description: 'Counts per event type, per actor and per service, and every critical event (API key changes, retirements, ...).',
   access: 'viewer',
+  scope: { from: 'list' },
   query: AuditWindowQuery,
   responses: { 200: { description: 'The report.', schema: AuditReportView } },
 });

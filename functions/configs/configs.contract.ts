@@ -32,7 +32,7 @@ export const getConfigSchema = defineContract({
   path: '/v1/services/{name}/config-schema',
   summary: 'Get the configuration schema',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   responses: { 200: { description: 'The schema.', schema: SchemaView }, 404: { description: 'No schema set.' } },
 });
@@ -46,7 +46,7 @@ export const listConfigLayers = defineContract({
   summary: 'List configuration layers',
   description: 'Every layer (base and environments) with its latest version, what it extends and its variables revision.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   responses: { 200: { description: 'The layers.', schema: LayersView } },
 });
@@ -61,7 +61,7 @@ export const getConfig = defineContract({
   description:
     'The deep merge of the chain with variables filled in. Send the ETag back in If-None-Match: while nothing changed the answer is 304 with no body, from one table read. `?raw=true` returns the layer as written.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   query: ResolvedQuery,
   requestHeaders: ['If-None-Match'],
@@ -84,7 +84,7 @@ export const getConfigVariables = defineContract({
   path: '/v1/services/{name}/configs/{env}/variables',
   summary: "Get an environment's variables",
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   responses: { 200: { description: 'The variables (empty when none are set).', schema: VariablesView } },
 });
@@ -97,7 +97,7 @@ export const listConfigVersions = defineContract({
   path: '/v1/services/{name}/configs/{env}/versions',
   summary: "A layer's versions, newest first",
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   query: ListQuery,
   responses: { 200: { description: 'A page of versions.', schema: LayerVersionPage } },
@@ -111,7 +111,7 @@ export const getConfigVersion = defineContract({
   path: '/v1/services/{name}/configs/{env}/versions/{version}',
   summary: 'One version of a layer',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerVersionParams,
   responses: { 200: { description: 'The version.', schema: LayerVersionView }, 404: { description: 'No such version.' } },
 });
@@ -125,7 +125,7 @@ export const diffConfigVersions = defineContract({
   summary: 'Compare two versions of a layer',
   description: 'An RFC 6902 JSON Patch that turns version `from` into version `to` (default: the latest).',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   query: DiffQuery,
   responses: { 200: { description: 'The patch.', schema: DiffView }, 404: { description: 'No such version.' } },

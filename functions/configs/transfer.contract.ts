@@ -19,7 +19,7 @@ export const exportConfig = defineContract({
   summary: 'Export every layer, the variables and the schema',
   description: 'As JSON or YAML (`?format=yaml`). Secret values are never part of it.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: ExportQuery,
   responses: {
@@ -38,7 +38,7 @@ export const importConfig = defineContract({
   description:
     'The export format, as JSON or YAML by Content-Type. The whole document is validated before anything is written, then applied as one change. `?dryRun=true` answers what would change and writes nothing.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: ImportQuery,
   body: ConfigDocumentSchema,

@@ -29,7 +29,7 @@ export const putConfigSchema = defineContract({
   description:
     'A JSON Schema (draft 2020-12). Later configuration writes whose resolved result violates it are refused with every violation.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   body: JsonObjectSchema,
   responses: { 200: { description: 'The schema, versioned.', schema: SchemaView }, 404: { description: 'No such service.' } },
@@ -45,7 +45,7 @@ export const putConfig = defineContract({
   description:
     'Makes a new immutable version of the layer (`base` or an environment). Refused, with nothing written, when the chain would loop or name a missing layer, when a placeholder has no variable, when a resolved configuration would exceed 256 KB (413), or when it would violate the schema.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   body: LayerPut,
   requestHeaders: ['If-Match'],
@@ -67,7 +67,7 @@ export const putConfigVariables = defineContract({
   description:
     'Replaces the whole set. `${var:NAME}` placeholders in the environment’s chain are filled from it; a change that leaves a placeholder without a variable is refused.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   body: VariablesPut,
   responses: { 200: { description: 'The variables.', schema: VariablesView }, 404: { description: 'No such service.' } },
@@ -82,7 +82,7 @@ export const rollbackConfig = defineContract({
   summary: 'Roll a layer back',
   description: 'Makes a new version with the content of `toVersion`; nothing is rewritten. Checked like any write.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: LayerParams,
   body: RollbackBody,
   requestHeaders: ['If-Match'],

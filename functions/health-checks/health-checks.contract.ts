@@ -30,7 +30,7 @@ export const createHealthCheck = defineContract({
   description:
     'The runner requests `url` every `intervalSeconds` (through the outbound address policy) and evaluates `conditions`. The check turns unhealthy after `failureThreshold` failed runs in a row and healthy after `successThreshold` passing runs in a row; each change is a `healthcheck.state_changed` event. An invalid condition is a 400 pointing at it (`/body/conditions/<i>`).',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   body: HealthCheckCreate,
   responses: {
@@ -51,7 +51,7 @@ export const listHealthChecks = defineContract({
   path: base,
   summary: 'List a service’s health checks with their current state',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: ListQuery,
   responses: {
@@ -68,7 +68,7 @@ export const getHealthCheck = defineContract({
   path: `${base}/{id}`,
   summary: 'Get a health check, its state and last result',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: HealthCheckParams,
   responses: {
     200: { description: 'The check.', schema: HealthCheckView, headers: etag },
@@ -85,7 +85,7 @@ export const updateHealthCheck = defineContract({
   summary: 'Change a health check',
   description: 'Fields left out keep their value. The state and its counters carry on; a new interval applies from the next run.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: HealthCheckParams,
   body: HealthCheckPatch,
   requestHeaders: ['If-Match'],
@@ -105,7 +105,7 @@ export const deleteHealthCheck = defineContract({
   summary: 'Delete a health check',
   description: 'It stops running at once. Its results expire with their TTL.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: HealthCheckParams,
   requestHeaders: ['If-Match'],
   responses: {
@@ -124,7 +124,7 @@ export const runHealthCheck = defineContract({
   summary: 'Run a health check now',
   description: 'Runs it at once, outside its schedule, and records the result like any other run (it counts towards the thresholds).',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: HealthCheckParams,
   body: RunBody,
   bodyOptional: true,
@@ -143,7 +143,7 @@ export const listHealthCheckResults = defineContract({
   summary: 'A health check’s results, newest first',
   description: 'Between `from` and `to` (default: the last 24 hours). Results are kept 30 days.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: HealthCheckParams,
   query: ResultsQuery,
   responses: {

@@ -28,6 +28,7 @@ export const openIncident = defineContract({
   summary: 'Open an incident by hand',
   description: 'A service has at most one open (or acknowledged) incident; critical alerts open one, or join the open one, by themselves.',
   access: 'deployer',
+  scope: { from: 'body', field: 'service' },
   body: IncidentCreate,
   responses: {
     201: { description: 'Opened.', schema: IncidentView, headers: { location: { description: 'The incident.' } } },
@@ -45,6 +46,7 @@ export const listIncidents = defineContract({
   path: '/v1/incidents',
   summary: 'List incidents, newest first',
   access: 'viewer',
+  scope: { from: 'list', query: 'service' },
   query: IncidentsQuery,
   responses: { 200: { description: 'A page of incidents.', schema: IncidentPage } },
 });
@@ -58,6 +60,7 @@ export const incidentStats = defineContract({
   summary: 'MTTA and MTTR',
   description: 'Over the incidents opened in the window: mean seconds from opening to acknowledgement (MTTA) and to resolution (MTTR).',
   access: 'viewer',
+  scope: { from: 'list', query: 'service' },
   query: IncidentStatsQuery,
   responses: { 200: { description: 'The statistics.', schema: IncidentStatsView }, 400: { description: '`from` after `to`.' } },
 });
@@ -72,6 +75,7 @@ export const getIncident = defineContract({
   description:
     'The timeline, oldest first: opening, joined alerts, acknowledgement, notes, resolution, and the deployments of the service under way in the incident’s window.',
   access: 'viewer',
+  scope: { from: 'resource' },
   params: IncidentParams,
   responses: { 200: { description: 'The incident.', schema: IncidentDetail }, 404: { description: 'No such incident.' } },
 });
@@ -84,6 +88,7 @@ export const acknowledgeIncident = defineContract({
   path: '/v1/incidents/{id}/acknowledge',
   summary: 'Acknowledge an incident',
   access: 'deployer',
+  scope: { from: 'resource' },
   params: IncidentParams,
   body: IncidentAcknowledge,
   bodyOptional: true,
@@ -103,6 +108,7 @@ export const addIncidentNote = defineContract({
   summary: 'Add a note to an incident’s timeline',
   description: 'Allowed after resolution too, for the review.',
   access: 'deployer',
+  scope: { from: 'resource' },
   params: IncidentParams,
   body: IncidentNote,
   responses: { 201: { description: 'The incident.', schema: IncidentView }, 404: { description: 'No such incident.' } },
@@ -117,6 +123,7 @@ export const resolveIncident = defineContract({
   summary: 'Resolve an incident',
   description: 'The service may then open a new incident.',
   access: 'deployer',
+  scope: { from: 'resource' },
   params: IncidentParams,
   body: IncidentResolve,
   responses: {

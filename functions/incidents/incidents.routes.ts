@@ -1,23 +1,19 @@
 import { commandContext } from '#kernel/http/request-context';
 import { acknowledgeIncident, addIncidentNote, openIncident, readIncident, resolveIncident } from './incidents.commands.ts';
-import { BadRequestError, ForbiddenError } from '#kernel/errors';
+import { BadRequestError } from '#kernel/errors';
 import { buildTimeline, type Incident, incidentStats, incidentWindow, type TimelineDeployment } from './incidents.domain.ts';
-import { canSeeService, type Principal } from '#kernel/roles';
+import { canSeeService } from '#kernel/roles';
 import { implement, type Operation } from '#kernel/http/operation';
 import * as contracts from './incidents.contract.ts';
 import { listDeployments } from '#deployments/public';
-import { incidentsOpenedSince, listIncidentEntries, listIncidents } from './incidents.store.ts';
+import { getIncident, incidentsOpenedSince, listIncidentEntries, listIncidents } from './incidents.store.ts';
 
 const DAY_MS = 86_400_000;
 /** How far before an incident opened a still-running deployment may have started and be shown. */
 const DEPLOYMENT_LOOKBACK_MS = DAY_MS;
 const MAX_DEPLOYMENT_PAGES = 10;
 
-function requireScope(principal: Principal, service: string): void {
-  if (!canSeeService(principal, service)) {
-    throw new ForbiddenError(`Key "${principal.name}" is limited to other services than ${service}.`);
-  }
-}
+const incidentService = async (id: string) => (await getIncident(id))?.service;
 
 /** The service's deployments that may touch the window, newest first, from the existing deployments list. */
 async function deploymentsNear(incident: Incident, to: string): Promise<TimelineDeployment[]> {
@@ -40,7 +36,6 @@ async function deploymentsNear(incident: Incident, to: string): Promise<Timeline
 
 export const incidentOperations: Operation[] = [
   implement(contracts.openIncident, async (request) => {
-    requireScope(request.principal, request.body.service);
     const incident = await openIncident(request.body, commandContext(request));
     return { status: 201, body: incident, headers: { location: `/v1/incidents/${incident.id}` } };
   }),
@@ -59,31 +54,47 @@ export const incidentOperations: Operation[] = [
     return { status: 200, body: incidentStats(incidents, from, to) };
   }),
 
-  implement(contracts.getIncident, async (request) => {
-    const incident = await readIncident(request.params.id, (service) => canSeeService(request.principal, service));
-    const window = incidentWindow(incident, new Date());
-    const [entries, deployments] = await Promise.all([listIncidentEntries(incident.id), deploymentsNear(incident, window.to)]);
-    return { status: 200, body: { ...incident, timeline: buildTimeline(entries, deployments, window) } };
-  }),
+  implement(
+    contracts.getIncident,
+    async (request) => {
+      const incident = await readIncident(request.params.id, (service) => canSeeService(request.principal, service));
+      const window = incidentWindow(incident, new Date());
+      const [entries, deployments] = await Promise.all([listIncidentEntries(incident.id), deploymentsNear(incident, window.to)]);
+      return { status: 200, body: { ...incident, timeline: buildTimeline(entries, deployments, window) } };
+    },
+    { serviceOf: (request) => incidentService(request.params.id) },
+  ),
 
-  implement(contracts.acknowledgeIncident, async (request) => {
-    const incident = await acknowledgeIncident(request.params.id, commandContext(request), (service) =>
-      canSeeService(request.principal, service),
-    );
-    return { status: 200, body: incident };
-  }),
+  implement(
+    contracts.acknowledgeIncident,
+    async (request) => {
+      const incident = await acknowledgeIncident(request.params.id, commandContext(request), (service) =>
+        canSeeService(request.principal, service),
+      );
+      return { status: 200, body: incident };
+    },
+    { serviceOf: (request) => incidentService(request.params.id) },
+  ),
 
-  implement(contracts.addIncidentNote, async (request) => {
-    const incident = await addIncidentNote(request.params.id, request.body.text, commandContext(request), (service) =>
-      canSeeService(request.principal, service),
-    );
-    return { status: 201, body: incident };
-  }),
+  implement(
+    contracts.addIncidentNote,
+    async (request) => {
+      const incident = await addIncidentNote(request.params.id, request.body.text, commandContext(request), (service) =>
+        canSeeService(request.principal, service),
+      );
+      return { status: 201, body: incident };
+    },
+    { serviceOf: (request) => incidentService(request.params.id) },
+  ),
 
-  implement(contracts.resolveIncident, async (request) => {
-    const incident = await resolveIncident(request.params.id, request.body.summary, commandContext(request), (service) =>
-      canSeeService(request.principal, service),
-    );
-    return { status: 200, body: incident };
-  }),
+  implement(
+    contracts.resolveIncident,
+    async (request) => {
+      const incident = await resolveIncident(request.params.id, request.body.summary, commandContext(request), (service) =>
+        canSeeService(request.principal, service),
+      );
+      return { status: 200, body: incident };
+    },
+    { serviceOf: (request) => incidentService(request.params.id) },
+  ),
 ];

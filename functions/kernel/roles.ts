@@ -20,6 +20,12 @@ export function canSeeService(principal: Principal, service: string): boolean {
   return principal.services === null || principal.services.includes(service);
 }
 
+/** Whether a key may see and manage something owned by these services (null: every service, so unlimited keys only). */
+export function ownsAll(principal: Principal, services: readonly string[] | null): boolean {
+  if (principal.services === null) return true;
+  return services !== null && services.length > 0 && services.every((service) => canSeeService(principal, service));
+}
+
 /** Keys that manage other keys must be unscoped admins, or a scoped admin could mint an unscoped key. */
 export function canManageKeys(principal: Principal): boolean {
   return principal.role === 'admin' && principal.services === null;

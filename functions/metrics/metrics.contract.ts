@@ -16,6 +16,7 @@ export const ingestMetrics = defineContract({
   description:
     'Up to 1,000 samples a request, each labelled with its `service`; a key scoped to services may write samples of those only. Timestamps may be up to 24 hours in the past and 5 minutes in the future (default now). Samples are kept 14 days. A bad sample is a 400 pointing at it (`/body/samples/<i>/...`), and then none are stored.',
   access: 'deployer',
+  scope: { from: 'body', field: 'samples.*.labels.service' },
   body: MetricsIngest,
   responses: {
     200: { description: 'Stored.', schema: MetricsIngestResult },
@@ -33,6 +34,7 @@ export const queryMetrics = defineContract({
   description:
     'The samples of `name` for the service in `labels` (and every other label given) between `from` and `to`, cut into steps of `step` aligned on the epoch and reduced by `agg` over all matching series. The window is at most 7 days and at most 1,000 steps.',
   access: 'viewer',
+  scope: { from: 'query', field: 'labels.service' },
   query: MetricsQuery,
   responses: {
     200: { description: 'The points.', schema: MetricsQueryResult },

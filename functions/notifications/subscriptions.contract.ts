@@ -26,6 +26,7 @@ export const createSubscription = defineContract({
   description:
     'Published events (alerts, incidents, deployments, health check state changes) that pass `filter` are mailed to `endpoint`. On AWS this is an SNS subscription with a filter policy: SNS first mails the address a confirmation link, and nothing arrives until it is followed. Locally mail goes through SMTP (STEWARD_SMTP_URL) or into `.eml` files in the outbox folder. An address has one subscription: subscribing it again is a 409 naming the existing one.',
   access: 'admin',
+  scope: { from: 'body', field: 'filter.services', absent: 'key-services' },
   body: SubscriptionCreate,
   responses: {
     201: { description: 'Subscribed.', schema: SubscriptionView, headers: { location: { description: 'The subscription.' } } },
@@ -43,6 +44,7 @@ export const listSubscriptions = defineContract({
   summary: 'List email subscriptions',
   description: 'Statuses as last seen; read a single subscription for its live status.',
   access: 'admin',
+  scope: { from: 'list' },
   query: SubscriptionsQuery,
   responses: { 200: { description: 'A page of subscriptions.', schema: SubscriptionPage } },
 });
@@ -55,6 +57,7 @@ export const getSubscription = defineContract({
   path: '/v1/subscriptions/{id}',
   summary: 'Read an email subscription, with its live status',
   access: 'admin',
+  scope: { from: 'resource' },
   params: SubscriptionParams,
   responses: { 200: { description: 'The subscription.', schema: SubscriptionView }, 404: { description: 'No such subscription.' } },
 });
@@ -69,6 +72,7 @@ export const updateSubscription = defineContract({
   description:
     'Replaces the filter (the only field that changes; the address does not). On AWS the SNS subscription gets the new filter policy (a filter that narrows nothing removes it); SNS takes up to 15 minutes to apply it. A filter equal to the current one changes and records nothing. Honours If-Match.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: SubscriptionParams,
   body: SubscriptionPatch,
   requestHeaders: ['If-Match'],
@@ -90,6 +94,7 @@ export const deleteSubscription = defineContract({
   summary: 'Unsubscribe an email address',
   description: 'Removes the SNS subscription (or stops local mail); nothing more is mailed. Honours If-Match.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: SubscriptionParams,
   requestHeaders: ['If-Match'],
   responses: {

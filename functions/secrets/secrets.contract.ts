@@ -27,7 +27,7 @@ export const putSecret = defineContract({
   description:
     'Writes a new value (version 1, or the next version) to the value store — AWS Secrets Manager, or the local encrypted store — and only metadata to Steward’s table. A secret scheduled for deletion is restored. The value is never shown again except by reveal, and never appears in the audit trail.',
   access: 'admin',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: SecretParams,
   body: SecretPut,
   requestHeaders: ['If-Match'],
@@ -51,7 +51,7 @@ export const listSecrets = defineContract({
   description:
     'By environment, then name; `environment` keeps one environment’s. Includes secrets scheduled for deletion, with their deletion date, until that date.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: SecretListQuery,
   responses: {
@@ -69,7 +69,7 @@ export const getSecret = defineContract({
   summary: 'Get a secret’s metadata',
   description: 'Version, type, timestamps, expiry, rotation and last reveal. Never the value: use reveal.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: SecretParams,
   responses: {
     200: { description: 'The secret’s metadata.', schema: SecretView, headers: secretHeaders },
@@ -87,7 +87,7 @@ export const revealSecret = defineContract({
   description:
     'Returns the value to an admin key (for all services, or limited to this one) or to a deployer key limited to services that include this one. Viewer keys and deployer keys for all services get 403. Every reveal is recorded in the audit trail (`secret.revealed`: who and when, never the value). The response is not cacheable.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: SecretParams,
   body: RevealBody,
   bodyOptional: true,
@@ -109,7 +109,7 @@ export const deleteSecret = defineContract({
   description:
     'The value is deleted for good after a recovery window (`recoveryDays`, 7–30, default 30); until then reveals answer 409 and a PUT restores the secret. Deleting a secret already scheduled changes nothing.',
   access: 'admin',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: SecretParams,
   query: SecretDeleteQuery,
   requestHeaders: ['If-Match'],

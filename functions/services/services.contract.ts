@@ -14,6 +14,7 @@ export const createService = defineContract({
   summary: 'Register a service',
   description: 'Registers an HTTP API or ML model under a unique slug name. Needs the admin role.',
   access: 'admin',
+  scope: { from: 'body', field: 'name' },
   body: ServiceCreate,
   responses: {
     201: {
@@ -35,6 +36,7 @@ export const listServices = defineContract({
   description:
     'Services in name order, each with its version count, latest released version and status. Keys scoped to services see only those.',
   access: 'viewer',
+  scope: { from: 'list' },
   query: ListQuery,
   responses: { 200: { description: 'A page of services.', schema: pageOf(ServiceView, 'ServicePage') } },
 });
@@ -47,7 +49,7 @@ export const getService = defineContract({
   path: '/v1/services/{name}',
   summary: 'Get a service',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   responses: {
     200: { description: 'The service.', schema: ServiceView, headers: { ETag: { description: 'Send it back in If-Match to update.' } } },
@@ -65,7 +67,7 @@ export const updateService = defineContract({
   description:
     'Changes descriptive fields. Send `If-Match` with the ETag you read to refuse the update if someone changed it since (412). Needs admin.',
   access: 'admin',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   body: ServicePatch,
   requestHeaders: ['If-Match'],

@@ -18,7 +18,7 @@ export const registerVersion = defineContract({
   description:
     'Registers a strict SemVer 2.0.0 version as a draft, with its change log. Versions of equal precedence (differing only in build metadata) are the same version: the second is a 409.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   body: VersionCreate,
   responses: {
@@ -41,7 +41,7 @@ export const listVersions = defineContract({
   summary: 'List versions, newest first',
   description: 'Newest first by SemVer precedence (1.10.0 before 1.2.0; 1.0.0 before 1.0.0-rc.1). Filter with `status`.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: VersionListQuery,
   responses: {
@@ -59,7 +59,7 @@ export const getVersion = defineContract({
   summary: 'Get a version',
   description: 'A version registered with build metadata (1.0.0+build.5) is found by either form, with or without it.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: VersionParams,
   responses: {
     200: { description: 'The version, its status, change log and timestamps.', schema: VersionView, headers: versionHeaders },
@@ -76,7 +76,7 @@ export const addVersionChanges = defineContract({
   summary: 'Add change log entries to a draft',
   description: 'Appends entries while the version is a draft; afterwards its change log is frozen (409).',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: VersionParams,
   body: ChangesAdd,
   requestHeaders: ['If-Match'],
@@ -112,7 +112,7 @@ function lifecycleContract(action: LifecycleAction) {
     path: `/v1/services/{name}/versions/{version}/${action}`,
     ...LIFECYCLE_TEXT[action],
     access: 'deployer',
-    serviceParam: 'name',
+    scope: { from: 'path', param: 'name' },
     params: VersionParams,
     body: action === 'deprecate' ? DeprecateBody : EmptyBody,
     bodyOptional: true,

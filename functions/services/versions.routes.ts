@@ -5,10 +5,11 @@ import * as contracts from './versions.contract.ts';
 import { NotFoundError } from '#kernel/errors';
 import type { LifecycleAction } from './lifecycle.domain.ts';
 import { type Contract, implement } from '#kernel/http/operation';
+import type { Schema } from '#kernel/http/operation';
 import { getService } from './services.store.ts';
 import { listVersions } from './versions.store.ts';
 
-function lifecycleOperation(contract: Contract, action: LifecycleAction) {
+function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: 'path'; param: string }>, action: LifecycleAction) {
   return implement(contract, async (request) => {
     const params = request.params as { name: string; version: string };
     const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string };

@@ -17,7 +17,7 @@ export const putSlo = defineContract({
   description:
     'Without `environment` it sets the service’s default target; with it, that environment’s own. Each change is an `slo.updated` event; setting the same target again records nothing.',
   access: 'deployer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   body: SloPut,
   responses: {
@@ -36,7 +36,7 @@ export const getUptime = defineContract({
   description:
     'Over the window ending now, from the results of the service’s health checks (in `environment`, when given). A result covers its check’s interval; time no result covers counts as unknown, never as up. With an SLO target, also the error budget over the window, its burn rate, and the multiwindow burn-rate alerts (page at 14.4× over 1 h and 5 min or 6× over 6 h and 30 min; ticket at 1× over 3 days and 6 h). `incidents` is always empty for now: incidents come with a later part of the monitoring work.',
   access: 'viewer',
-  serviceParam: 'name',
+  scope: { from: 'path', param: 'name' },
   params: ServiceName,
   query: UptimeQuery,
   responses: {

@@ -13,6 +13,7 @@ export const getHealth = defineContract({
   path: '/health',
   summary: 'Liveness',
   access: 'public',
+  scope: { from: 'none' },
   responses: { 200: { description: 'The API answers.', schema: HealthView } },
 });
 
@@ -24,6 +25,7 @@ export const getReadiness = defineContract({
   path: '/health/ready',
   summary: 'Readiness: the table answers',
   access: 'public',
+  scope: { from: 'none' },
   responses: { 200: { description: 'Ready.', schema: ReadyView }, 503: { description: 'The table does not answer.' } },
 });
 
@@ -35,6 +37,7 @@ export const getSystemInfo = defineContract({
   path: '/system/info',
   summary: 'Version, stage, region and uptime',
   access: 'viewer',
+  scope: { from: 'none' },
   responses: { 200: { description: 'About this deployment.', schema: SystemInfoView } },
 });
 
@@ -46,6 +49,7 @@ export const getOpenApiDocument = defineContract({
   path: '/openapi.json',
   summary: 'This OpenAPI 3.1 document',
   access: 'public',
+  scope: { from: 'none' },
   responses: { 200: { description: 'The document.', schema: z.record(z.string(), z.unknown()) } },
 });
 
@@ -57,6 +61,7 @@ export const getDocs = defineContract({
   path: '/docs',
   summary: 'The API reference, as HTML',
   access: 'public',
+  scope: { from: 'none' },
   responses: { 200: { description: 'An HTML page.', contentType: 'text/html', schema: z.string() } },
 });
 

@@ -4,7 +4,7 @@ import { disableWebhook, webhookSecret } from './webhooks.commands.ts';
 import { timeScale } from '#kernel/clock';
 import type { NotificationBody } from '#notifications/notifications.domain';
 import { SYSTEM_PRINCIPAL } from '#kernel/roles';
-import { matchesEvents, WEBHOOK_TEST_EVENT, type Webhook } from './webhooks.domain.ts';
+import { matchesEvents, matchesServices, WEBHOOK_TEST_EVENT, type Webhook } from './webhooks.domain.ts';
 import { OutboundRefusedError, safeFetch } from '#kernel/outbound/safe-fetch';
 import {
   allWebhooks,
@@ -280,7 +280,10 @@ export function sendTestEvent(webhook: Pick<Webhook, 'id' | 'url'>): Promise<Del
  * served skip it as duplicates.
  */
 export async function dispatch(event: WebhookEvent): Promise<DeliveryOutcome[]> {
-  const targets = (await allWebhooks()).filter((webhook) => webhook.active && matchesEvents(webhook.events, event.type));
+  const service = (event.data as { service?: string | null }).service;
+  const targets = (await allWebhooks()).filter(
+    (webhook) => webhook.active && matchesEvents(webhook.events, event.type) && matchesServices(webhook.services ?? null, service),
+  );
   const settled = await Promise.allSettled(targets.map((webhook) => deliver(event, webhook)));
   const failed = settled.find((entry) => entry.status === 'rejected');
   if (failed) throw failed.reason;

@@ -21,6 +21,7 @@ import { getWebhook, resetConsecutiveFailures, webhookItem } from './webhooks.st
 export interface WebhookInput {
   url: string;
   events: string[];
+  services?: string[] | null;
   description?: string | null;
   active?: boolean;
 }
@@ -85,7 +86,7 @@ export async function readWebhook(id: string): Promise<{ webhook: Webhook; seq: 
   return stored;
 }
 
-const settingsOf = ({ url, events, description, active }: Webhook) => ({ url, events, description, active });
+const settingsOf = ({ url, events, services, description, active }: Webhook) => ({ url, events, services, description, active });
 
 /** Registers a webhook; the only time its secret is seen. */
 export async function createWebhook(input: WebhookInput, context: CommandContext): Promise<{ webhook: Webhook; secret: string }> {
@@ -101,6 +102,7 @@ export async function createWebhook(input: WebhookInput, context: CommandContext
       id,
       url,
       events,
+      services: input.services ? [...new Set(input.services)].sort() : null,
       description: input.description ?? null,
       active: input.active ?? true,
       disabledReason: null,
@@ -135,6 +137,7 @@ export async function updateWebhook(id: string, input: Partial<WebhookInput>, co
     const merged = {
       url: url ?? current.url,
       events: events ?? current.events,
+      services: input.services === undefined ? current.services : input.services ? [...new Set(input.services)].sort() : null,
       description: input.description === undefined ? current.description : input.description,
       active: input.active ?? current.active,
     };

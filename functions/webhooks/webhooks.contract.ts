@@ -31,6 +31,7 @@ export const createWebhook = defineContract({
   description:
     'Matching alert, incident, deployment and health check events are POSTed to `url`, signed per the Standard Webhooks specification (headers `webhook-id` — the event id —, `webhook-timestamp`, `webhook-signature`). The answer carries the signing secret, shown this once. Targets in private, loopback (unless allowed), link-local and other special ranges are refused.',
   access: 'admin',
+  scope: { from: 'body', field: 'services', absent: 'key-services' },
   body: WebhookCreate,
   responses: {
     201: { description: 'Registered.', schema: WebhookCreated, headers: { location: { description: 'The webhook.' } } },
@@ -46,6 +47,7 @@ export const listWebhooks = defineContract({
   path: '/v1/webhooks',
   summary: 'List webhooks, with their health',
   access: 'admin',
+  scope: { from: 'list' },
   query: WebhooksQuery,
   responses: { 200: { description: 'A page of webhooks.', schema: WebhookPage } },
 });
@@ -58,6 +60,7 @@ export const getWebhook = defineContract({
   path: '/v1/webhooks/{id}',
   summary: 'Read a webhook and its health',
   access: 'admin',
+  scope: { from: 'resource' },
   params: WebhookParams,
   responses: { 200: { description: 'The webhook.', schema: WebhookView }, 404: { description: 'No such webhook.' } },
 });
@@ -71,6 +74,7 @@ export const updateWebhook = defineContract({
   summary: 'Change a webhook',
   description: '`active: true` switches a disabled webhook back on with a clean failure run. Honours If-Match.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: WebhookParams,
   body: WebhookPatch,
   requestHeaders: ['If-Match'],
@@ -91,6 +95,7 @@ export const deleteWebhook = defineContract({
   summary: 'Delete a webhook',
   description: 'Nothing more is delivered to it; its signing secret is scheduled for deletion. Honours If-Match.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: WebhookParams,
   requestHeaders: ['If-Match'],
   responses: {
@@ -109,6 +114,7 @@ export const testWebhook = defineContract({
   summary: 'Send a test event now',
   description: 'One signed `webhook.test` delivery, whatever the filter or state; the answer says how it went.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: WebhookParams,
   responses: { 200: { description: 'The attempt.', schema: TestDeliveryView }, 404: { description: 'No such webhook.' } },
 });
@@ -121,6 +127,7 @@ export const listWebhookDeliveries = defineContract({
   path: '/v1/webhooks/{id}/deliveries',
   summary: 'List delivery attempts, newest first',
   access: 'admin',
+  scope: { from: 'resource' },
   params: WebhookParams,
   query: WebhooksQuery,
   responses: { 200: { description: 'A page of attempts.', schema: DeliveryPage }, 404: { description: 'No such webhook.' } },
@@ -136,6 +143,7 @@ export const listWebhookDeadLetters = defineContract({
   description:
     'Parked events stay here until a replay delivers them. On AWS each is also sent to the dispatcher dead-letter queue, whose depth alarm tells operators.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: WebhookParams,
   query: WebhooksQuery,
   responses: { 200: { description: 'A page of parked events.', schema: DeadLetterPage }, 404: { description: 'No such webhook.' } },
@@ -151,6 +159,7 @@ export const replayWebhookDeadLetter = defineContract({
   description:
     'Delivers the parked event to the webhook now, with the usual retries and the same `webhook-id`, and answers how it went: `delivered` removes it from the list, `parked` keeps it there.',
   access: 'admin',
+  scope: { from: 'resource' },
   params: DeadLetterParams,
   responses: {
     200: { description: 'The replay.', schema: TestDeliveryView },

@@ -11,6 +11,8 @@ export interface Webhook {
   url: string;
   /** Event types or patterns: `alert.*`, `*`, or a type from the catalogue. */
   events: string[];
+  /** The services whose events it receives, and whose keys may manage it; null: every service (unscoped keys only). */
+  services: string[] | null;
   description: string | null;
   active: boolean;
   /** Why it is inactive when Steward disabled it, else null. */
@@ -54,6 +56,11 @@ export function eventPatternProblem(pattern: string): string | undefined {
     return CATEGORIES.has(pattern.slice(0, -2)) ? undefined : `no event types start with "${pattern.slice(0, -1)}"`;
   }
   return (EVENT_TYPES as string[]).includes(pattern) ? undefined : `"${pattern}" is not an event type or a pattern such as alert.*`;
+}
+
+/** Whether a webhook limited to services takes an event of this service (an event of no service: only unlimited webhooks). */
+export function matchesServices(services: readonly string[] | null, service: string | null | undefined): boolean {
+  return services === null || (typeof service === 'string' && services.includes(service));
 }
 
 export function matchesEvents(patterns: readonly string[], type: string): boolean {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ListQuery, pageOf, Timestamp, Ulid } from '#kernel/schemas/common';
+import { ListQuery, pageOf, Slug, Timestamp, Ulid } from '#kernel/schemas/common';
 
 const Url = z.string().min(1).max(2048).meta({ example: 'https://hooks.example.com/steward' });
 const Events = z
@@ -11,13 +11,35 @@ const Events = z
     example: ['alert.*', 'deployment.rolled_back'],
   });
 const Description = z.string().max(500).nullable();
+const Services = z
+  .array(Slug)
+  .min(1)
+  .max(50)
+  .nullable()
+  .meta({
+    description:
+      'Only events of these services; they own the webhook (keys limited to them may manage it). Absent: the services of a key limited to some, or every service (null) for an unlimited key.',
+    example: ['payments-api'],
+  });
 
 export const WebhookCreate = z
-  .strictObject({ url: Url, events: Events, description: Description.optional(), active: z.boolean().optional() })
+  .strictObject({
+    url: Url,
+    events: Events,
+    services: Services.optional(),
+    description: Description.optional(),
+    active: z.boolean().optional(),
+  })
   .meta({ id: 'WebhookCreate' });
 
 export const WebhookPatch = z
-  .strictObject({ url: Url.optional(), events: Events.optional(), description: Description.optional(), active: z.boolean().optional() })
+  .strictObject({
+    url: Url.optional(),
+    events: Events.optional(),
+    services: Services.optional(),
+    description: Description.optional(),
+    active: z.boolean().optional(),
+  })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
   .meta({ id: 'WebhookPatch' });
 
@@ -38,6 +60,7 @@ export const WebhookView = z
     id: Ulid,
     url: Url,
     events: z.array(z.string()),
+    services: z.array(z.string()).nullable(),
     description: z.string().nullable(),
     active: z.boolean(),
     disabledReason: z.string().nullable(),

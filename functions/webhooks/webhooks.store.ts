@@ -13,7 +13,19 @@ import { LOST_RACE, retrying, TRY_AGAIN } from '#kernel/retry';
  * audit: plain items under `WEBHOOKDLV#<id>`.
  */
 
-const FIELDS = ['id', 'url', 'events', 'description', 'active', 'disabledReason', 'createdAt', 'updatedAt', 'rev', 'deletedAt'] as const;
+const FIELDS = [
+  'id',
+  'url',
+  'events',
+  'services',
+  'description',
+  'active',
+  'disabledReason',
+  'createdAt',
+  'updatedAt',
+  'rev',
+  'deletedAt',
+] as const;
 /** How many recent events the success rate is over. */
 export const HEALTH_WINDOW = 20;
 

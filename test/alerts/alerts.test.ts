@@ -267,7 +267,9 @@ describe('the alerts API', () => {
 
     // A key scoped to another service sees none of them, and cannot acknowledge them.
     const scoped = await keyFor('deployer', [SERVICE]);
-    expect((await scoped.get('/v1/alerts', { query: { service: OTHER } })).json.items).toEqual([]);
+    expectProblem(await scoped.get('/v1/alerts', { query: { service: OTHER } }), 403);
+    const seen = (await scoped.get('/v1/alerts', { query: { limit: '100' } })).json.items.map((alert: { id: string }) => alert.id);
+    expect(seen).not.toContain(a);
     expectProblem(await scoped.get(`/v1/alerts/${a}`), 404);
     expect((await scoped.post('/v1/alerts/acknowledge-batch', { ids: [a] })).json.results).toEqual([{ id: a, outcome: 'not_found' }]);
     await client.delete(`/v1/alert-rules/${rule.id}`);

@@ -7,6 +7,7 @@ import { logger } from '../logger.ts';
 import type { HttpResult, Operation } from './operation.ts';
 import type { RouteShape } from './route-match.ts';
 import { authorize } from './middleware/authorize.ts';
+import { enforceScope } from './middleware/enforce-scope.ts';
 import { parseJsonBody } from './middleware/parse-json-body.ts';
 import { problemResponses } from './middleware/problem-responses.ts';
 import { resolveOperation } from './middleware/resolve-operation.ts';
@@ -15,7 +16,8 @@ import { stateOf } from './request-state.ts';
 
 /**
  * The Lambda handler of one route group. Read top to bottom, this is every request's pipeline:
- * normalise headers → find the operation → authorise → read the JSON body → validate with zod
+ * normalise headers → find the operation → authorise (role; a path's service) → read the JSON body
+ * → validate with zod → the route's declared service scope
  * → run the operation; any failure becomes a problem+json response.
  */
 export function lambdaHandler(operations: Operation[], allRoutes?: readonly RouteShape[]) {
@@ -29,6 +31,7 @@ export function lambdaHandler(operations: Operation[], allRoutes?: readonly Rout
       .use(authorize())
       .use(parseJsonBody())
       .use(validateInput())
+      .use(enforceScope())
       .handler(async function runOperation(event) {
         const { operation, principal, input } = stateOf(event);
         const requestId = event.requestContext.requestId;

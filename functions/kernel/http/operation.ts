@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type { Principal, Role } from '../roles.ts';
 
 /** Any zod schema, classic or zod/mini (the configuration contracts use zod/mini: see #schemas/mini). */
-type Schema = z.core.$ZodType;
+export type Schema = z.core.$ZodType;
 
 /** The Lambda function (route group) an operation is deployed in. */
 export type RouteGroup =
@@ -29,6 +29,32 @@ export interface ResponseSpec {
   contentType?: string;
   headers?: Record<string, { description: string }>;
 }
+
+/**
+ * Which service a route acts on, so that keys limited to services stay inside them. Every
+ * contract declares one; `middleware/enforce-scope.ts` enforces it, in one place:
+ * - `path`: the service is named by a path parameter (`/v1/services/{name}/...`);
+ * - `body`, `query`: by a field of the validated body or query (`samples.*.service` for each
+ *   element; `a|b` for the first given); an absent or null field means every service (unscoped
+ *   keys only), unless `absent: 'key-services'` says it means the key's own services;
+ * - `resource`: by the resource the route acts on: the route's `serviceOf` reads it;
+ * - `list`: the route lists many services' things and shows a key only its services' (the route
+ *   filters with `principal.services`; the route × scope matrix test checks that it does); a
+ *   `query` filter naming one service must name one of the key's;
+ * - `global`: acts on every service at once: unscoped keys only;
+ * - `none`: public, or about no service (the system's own information).
+ */
+export type ServiceScope =
+  | { from: 'path'; param: string }
+  | { from: 'body'; field: string; absent?: 'every-service' | 'key-services' }
+  | { from: 'query'; field: string }
+  | { from: 'resource' }
+  | { from: 'list'; query?: string }
+  | { from: 'global' }
+  | { from: 'none' };
+
+/** The services a resource belongs to: one, several, `null` for every service, undefined when it does not exist. */
+export type ServiceOwner = string | readonly string[] | null | undefined;
 
 export interface OperationRequest<TParams, TQuery, TBody> {
   params: TParams;
@@ -56,7 +82,12 @@ export interface HttpResult {
  * OpenAPI document, the route table, the CDK routes and the 404/405 fallback can be built from
  * them without bundling every handler's dependencies.
  */
-export interface Contract<TParams extends Schema = Schema, TQuery extends Schema = Schema, TBody extends Schema = Schema> {
+export interface Contract<
+  TParams extends Schema = Schema,
+  TQuery extends Schema = Schema,
+  TBody extends Schema = Schema,
+  TScope extends ServiceScope = ServiceScope,
+> {
   operationId: string;
   group: RouteGroup;
   method: HttpMethod;
@@ -67,8 +98,8 @@ export interface Contract<TParams extends Schema = Schema, TQuery extends Schema
   tag: string;
   /** The least role that may call it, or `public` for no authentication. */
   access: Role | 'public';
-  /** The path parameter that names the service, for keys scoped to services. */
-  serviceParam?: string;
+  /** Which service the route acts on, for keys limited to services. */
+  scope: TScope;
   params?: TParams;
   query?: TQuery;
   body?: TBody;
@@ -87,19 +118,32 @@ export interface Operation<TParams extends Schema = Schema, TQuery extends Schem
   handle: (request: OperationRequest<z.output<TParams>, z.output<TQuery>, z.output<TBody>>) => Promise<HttpResult>;
   /** Parses the raw body for operations that take more than JSON (the default parser takes JSON only). */
   parseBody?: (raw: string, contentType: string) => unknown;
+  /** For `resource`-scoped routes: the services the addressed resource belongs to. */
+  serviceOf?: (request: OperationRequest<z.output<TParams>, z.output<TQuery>, z.output<TBody>>) => Promise<ServiceOwner>;
 }
 
-export function defineContract<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
-  contract: Contract<TParams, TQuery, TBody>,
-): Contract<TParams, TQuery, TBody> {
+export function defineContract<TParams extends Schema, TQuery extends Schema, TBody extends Schema, const TScope extends ServiceScope>(
+  contract: Contract<TParams, TQuery, TBody, TScope>,
+): Contract<TParams, TQuery, TBody, TScope> {
   return contract;
 }
 
 /** Binds behaviour to a contract; the request is typed by the contract's schemas. */
 export function implement<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
-  contract: Contract<TParams, TQuery, TBody>,
+  contract: Contract<TParams, TQuery, TBody, { from: 'resource' }>,
   handle: Operation<TParams, TQuery, TBody>['handle'],
-  options: Pick<Operation, 'parseBody'> = {},
+  options: Pick<Operation<TParams, TQuery, TBody>, 'parseBody'> & Required<Pick<Operation<TParams, TQuery, TBody>, 'serviceOf'>>,
+): Operation;
+export function implement<TParams extends Schema, TQuery extends Schema, TBody extends Schema>(
+  contract: Contract<TParams, TQuery, TBody, Exclude<ServiceScope, { from: 'resource' }>>,
+  handle: Operation<TParams, TQuery, TBody>['handle'],
+  options?: Pick<Operation<TParams, TQuery, TBody>, 'parseBody'>,
+): Operation;
+/** A resource-scoped route must say how to find its resource's services (`serviceOf`): the type system insists. */
+export function implement(
+  contract: Contract,
+  handle: Operation['handle'],
+  options: Partial<Pick<Operation, 'parseBody' | 'serviceOf'>> = {},
 ): Operation {
   return { ...contract, ...options, handle } as unknown as Operation;
 }

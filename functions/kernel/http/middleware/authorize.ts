@@ -1,16 +1,18 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../../errors.ts';
-import { canSeeService, hasRole } from '../../roles.ts';
+import { hasRole } from '../../roles.ts';
 import { principalFrom } from '../authorizer-context.ts';
 import { requestState } from '../request-state.ts';
+import { checkScopeBeforeBody } from './enforce-scope.ts';
 
 /** API Gateway adds `authorizer.lambda` to the request context of routes behind the Lambda authorizer. */
 type AuthorizedEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
 
 /**
- * 401 without a valid key, 403 when the key's role is too small or the key is limited to other
- * services. Runs before the body is read, so strangers learn nothing about validation.
+ * 401 without a valid key, 403 when the key's role is too small or the route's path names a
+ * service the key is not limited to (enforce-scope.ts). Runs before the body is read, so
+ * strangers learn nothing about validation.
  */
 export function authorize(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
@@ -24,10 +26,7 @@ export function authorize(): MiddlewareObj<APIGatewayProxyEventV2> {
       if (!hasRole(principal, operation.access)) {
         throw new ForbiddenError(`This needs the ${operation.access} role; key "${principal.name}" has ${principal.role}.`);
       }
-      const service = operation.serviceParam ? request.event.pathParameters?.[operation.serviceParam] : undefined;
-      if (service !== undefined && !canSeeService(principal, service)) {
-        throw new ForbiddenError(`Key "${principal.name}" is limited to other services than ${service}.`);
-      }
+      checkScopeBeforeBody(operation, principal, request.event);
       state.principal = principal;
     },
   };
