@@ -139,10 +139,12 @@ export class StewardStack extends Stack {
       ...shared,
       table: this.table,
       handlerName: 'reconcile',
-      purpose: 'finish projections a crashed writer left behind',
-      every: Duration.minutes(5),
+      purpose: 'finish projections a crashed writer left behind and start deployments whose workflow never started',
+      // Every minute: a deployment whose start was lost blocks its environment until this runs.
+      every: Duration.minutes(1),
       retryAttempts: 0,
     });
+    this.deploymentWorkflow.grantRecovery(this.reconciler.function);
     // API key events are finished apart: the reconciler may not write key items, and this job may
     // write them but projects nothing else.
     this.apiKeyReconciler = new ScheduledJob(this, 'ApiKeyReconciler', {

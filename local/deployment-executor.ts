@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { type DeploymentOrchestrator, workflowInput } from '#deployments/workflow';
+import { type DeploymentOrchestrator, type StartOutcome, workflowInput } from '#deployments/workflow';
 import { timeScale } from '#kernel/clock';
 import { markFailed, restore, TASKS } from '#deployments/tasks';
 import type { Deployment } from '#deployments/deployment.domain';
@@ -22,6 +22,8 @@ export type ExecutionEventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 export class LocalDeploymentExecutor implements DeploymentOrchestrator {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
+  /** Deployments whose workflow ran in this process and ended: as in Step Functions, a name is used once. */
+  private readonly ended = new Set<string>();
   /**
    * Called with each execution's event log as it starts (the bench counts state transitions
    * from it). Unset, nothing reads the log: aws-local-stepfunctions keeps it either way.
@@ -38,8 +40,9 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
     this.machine = new StateMachine(JSON.parse(text));
   }
 
-  async start(deployment: Deployment): Promise<void> {
-    if (this.running.has(deployment.id)) return;
+  async start(deployment: Deployment): Promise<StartOutcome> {
+    if (this.running.has(deployment.id)) return 'running';
+    if (this.ended.has(deployment.id)) return 'ended';
     const retryMs = RETRY_INTERVAL_SECONDS * 1000 * timeScale();
     const execution = this.machine.run(workflowInput(deployment), {
       overrides: {
@@ -58,8 +61,12 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
           JSON.stringify({ message: 'local deployment workflow ended with an error', deploymentId: deployment.id, error: String(error) }),
         );
       })
-      .finally(() => this.running.delete(deployment.id));
+      .finally(() => {
+        this.running.delete(deployment.id);
+        this.ended.add(deployment.id);
+      });
     this.running.set(deployment.id, { abort: execution.abort, done });
+    return 'started';
   }
 
   async stop(deployment: Deployment): Promise<void> {
@@ -67,6 +74,7 @@ export class LocalDeploymentExecutor implements DeploymentOrchestrator {
     if (!execution) return;
     execution.abort();
     this.running.delete(deployment.id);
+    this.ended.add(deployment.id);
   }
 
   /** Waits for every running workflow (tests and shutdown). */

@@ -9,6 +9,7 @@ import { configureStore } from '#kernel/store/client';
 import { sweepExpiredSamples } from '#metrics/metrics.store';
 import { configureEventPublisher, reconcile } from '#kernel/store/event-log';
 import { configureOrchestrator } from '#deployments/orchestrator';
+import { recoverStuckDeployments } from '#deployments/recovery.commands';
 import { configureOutboundPolicy } from '#kernel/outbound/policy';
 import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
@@ -103,6 +104,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const reconciler = setInterval(
     () =>
       void reconcile()
+        .then(() => recoverStuckDeployments())
         .then(() => publishStranded({ olderThanMs: 10_000 }))
         .catch(() => undefined),
     options.reconcileEveryMs ?? 30_000,

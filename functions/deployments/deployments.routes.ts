@@ -124,7 +124,8 @@ export const deploymentOperations: Operation[] = [
   implement(contracts.startDeployment, async (request) => {
     const context = { ...commandContext(request), idempotencyKey: idempotencyKey(request) };
     const { deployment, replayed } = await startDeployment(request.params.name, request.body as never, context);
-    return accepted(replayed ? deployment : await launch(deployment, context));
+    // A retry of a start that never got its workflow going (the first request died after the commit) starts it now.
+    return accepted(replayed && deployment.status !== 'pending' ? deployment : await launch(deployment, context));
   }),
 
   implement(contracts.listDeployments, async (request) => {

@@ -14,28 +14,33 @@ async function requireDeployment(service: string, id: string): Promise<Deploymen
   return deployment;
 }
 
-/** Starts the workflow of a deployment just accepted; a workflow that cannot start fails the deployment. */
+/**
+ * Starts the workflow of a deployment accepted but not yet under way: just after it is accepted,
+ * again on an Idempotency-Key retry, or by the reconciler when the start never happened (the
+ * process died between the commit and the start). The execution is named by the deployment id,
+ * so a workflow already running is left alone and never started twice. A workflow that cannot
+ * start, or that ended without moving the deployment on, fails the deployment with the reason,
+ * which frees the environment.
+ */
 export async function launch(deployment: Deployment, context: CommandContext): Promise<Deployment> {
+  let reason: string;
   try {
-    await (await orchestrator()).start(deployment);
-    return deployment;
+    const outcome = await (await orchestrator()).start(deployment);
+    if (outcome !== 'ended') return deployment;
+    reason = 'Its workflow ended without moving it on.';
   } catch (error) {
-    return changeDeployment(deployment.service, deployment.environment, deployment.id, context.actor, context.requestId, (current, env) =>
-      !isActive(current.status)
-        ? null
-        : {
-            type: 'deployment.failed',
-            deployment: {
-              ...current,
-              status: 'failed',
-              finishedAt: new Date().toISOString(),
-              failureReason: `The workflow could not start: ${(error as Error).message}`,
-            },
-            environment: env,
-            log: { message: 'The workflow could not start; nothing was changed.', weights: null, step: null, evidence: null },
-          },
-    );
+    reason = `The workflow could not start: ${(error as Error).message}`;
   }
+  return changeDeployment(deployment.service, deployment.environment, deployment.id, context.actor, context.requestId, (current, env) =>
+    !isActive(current.status)
+      ? null
+      : {
+          type: 'deployment.failed',
+          deployment: { ...current, status: 'failed', finishedAt: new Date().toISOString(), failureReason: reason },
+          environment: env,
+          log: { message: `${reason} Nothing was changed.`, weights: null, step: null, evidence: null },
+        },
+  );
 }
 
 export async function approveDeployment(service: string, id: string, context: CommandContext): Promise<Deployment> {
@@ -164,5 +169,5 @@ export async function promote(
     { environment, version, strategy: { type: 'all-at-once' }, reason: 'promote' },
     context,
   );
-  return { deployment: replayed ? deployment : await launch(deployment, context), replayed };
+  return { deployment: replayed && deployment.status !== 'pending' ? deployment : await launch(deployment, context), replayed };
 }

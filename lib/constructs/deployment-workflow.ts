@@ -144,12 +144,7 @@ export class DeploymentWorkflow extends Construct {
    * stops it on cancel; cancel, rollback and promote push weights through the drivers themselves.
    */
   grantStartAndStop(fn: StewardFunction): void {
-    const executions = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const executions = this.executionsArn();
     fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
     // Lets PUT environment refuse a lambda-alias function this stack may not update, with a clear 400.
     fn.addEnvironment('LAMBDA_ALIAS_FUNCTIONS', this.aliasFunctionNames.join(','));
@@ -157,16 +152,49 @@ export class DeploymentWorkflow extends Construct {
       'Workflow',
       [
         new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-        new PolicyStatement({ actions: ['states:StopExecution'], resources: [executions] }),
+        new PolicyStatement({ actions: ['states:StopExecution', 'states:DescribeExecution'], resources: [executions] }),
       ],
       [
         {
           resource: executions,
           reason:
-            "Cancel stops the running execution of one deployment; executions are named by deployment id at run time, so StopExecution is allowed on this state machine's executions (execution:<name>:*) and no other state machine's.",
+            "Cancel stops the running execution of one deployment, and a retried start reads whether its execution still runs; executions are named by deployment id at run time, so StopExecution and DescribeExecution are allowed on this state machine's executions (execution:<name>:*) and no other state machine's.",
         },
       ],
     );
+  }
+
+  /**
+   * The reconciler: starts the workflow of a deployment left pending because the process that
+   * accepted it stopped before starting it (the same execution name, so never twice), and reads
+   * whether an execution by that name still runs. It never stops one.
+   */
+  grantRecovery(fn: StewardFunction): void {
+    const executions = this.executionsArn();
+    fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    fn.addPolicy(
+      'Workflow',
+      [
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
+        new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
+      ],
+      [
+        {
+          resource: executions,
+          reason:
+            "The reconciler reads whether a stuck deployment's execution still runs; executions are named by deployment id at run time, so DescribeExecution (read-only) is allowed on this state machine's executions (execution:<name>:*) and no other state machine's.",
+        },
+      ],
+    );
+  }
+
+  private executionsArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient, ResourceNotFoundException, TooManyRequestsException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   InvalidName,
@@ -346,25 +347,37 @@ describe('the Step Functions orchestrator', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
 
     // Act
-    await new StepFunctionsOrchestrator(STATE_MACHINE).start(deployment);
+    const outcome = await new StepFunctionsOrchestrator(STATE_MACHINE).start(deployment);
 
     // Assess
+    expect(outcome).toBe('started');
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     const input = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
     expect(input).toEqual({ stateMachineArn: STATE_MACHINE, name: deployment.id, input: expect.any(String) });
     expect(JSON.parse(input?.input as string)).toEqual({ deploymentId: deployment.id, service: 'orders-api', environment: 'prod' });
   });
 
-  it('treats ExecutionAlreadyExists as started: a retried start cannot run twice', async () => {
-    // Prepare
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', ...meta }));
+  for (const [status, outcome] of [
+    ['RUNNING', 'running'],
+    ['SUCCEEDED', 'ended'],
+    ['FAILED', 'ended'],
+    ['ABORTED', 'ended'],
+  ] as const) {
+    it(`on ExecutionAlreadyExists asks whether that execution runs, and finds it ${outcome} (${status}): never two`, async () => {
+      // Prepare
+      sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', ...meta }));
+      sfn.on(DescribeExecutionCommand).resolves({ status, executionArn: 'arn', stateMachineArn: STATE_MACHINE, startDate: new Date() });
 
-    // Act
-    const attempt = new StepFunctionsOrchestrator(STATE_MACHINE).start(deployment);
+      // Act
+      const attempt = new StepFunctionsOrchestrator(STATE_MACHINE).start(deployment);
 
-    // Assess
-    await expect(attempt).resolves.toBeUndefined();
-  });
+      // Assess
+      await expect(attempt).resolves.toBe(outcome);
+      expect(sfn).toHaveReceivedCommandExactlyOnceWith(DescribeExecutionCommand, {
+        executionArn: `arn:aws:states:eu-west-1:123456789012:execution:steward-prod-deployments:${deployment.id}`,
+      });
+    });
+  }
 
   it('passes on any other failure to start', async () => {
     // Prepare

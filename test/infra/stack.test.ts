@@ -495,15 +495,15 @@ describe('bootstrap admin key', () => {
 });
 
 describe('reconciler', () => {
-  it('runs every 5 minutes on an EventBridge schedule', () => {
+  it('runs every minute on an EventBridge schedule (a deployment whose start was lost waits for it)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.reconciler.function), 'Arn'] } })],
     });
   });
 
-  it('leaves API key events to the key reconciler, which runs every 5 minutes too', () => {
+  it('leaves API key events to the key reconciler, which runs every 5 minutes', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
@@ -604,16 +604,29 @@ describe('deployment workflow', () => {
     for (const id of taskIds) expect(permissions.filter((permission) => permission.includes(`"${id}"`))).toEqual([]);
   });
 
-  it('is started and stopped by the deployments function only, and only this state machine', () => {
+  it('is started and stopped by the deployments function, started again by the reconciler, and only this state machine', () => {
     const deployments = dev.stack.routeFunctions.deployments;
-    expect(variablesOf(template, dev.stack, deployments).STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId() });
-    const states = statementsFor(roleStatements(dev.stack, template, deployments.executionRole), 'states:');
-    expect(states.map((statement) => [actionsOf([statement]), resourcesOf(statement).map(flattenResource)])).toEqual([
+    const reconciler = dev.stack.reconciler.function;
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId()}.Name>:*`;
+    const grants = (fn: StewardFunction) =>
+      statementsFor(roleStatements(dev.stack, template, fn.executionRole), 'states:').map((statement) => [
+        actionsOf([statement]),
+        resourcesOf(statement).map(flattenResource),
+      ]);
+    for (const fn of [deployments, reconciler]) {
+      expect(variablesOf(template, dev.stack, fn).STATE_MACHINE_ARN, fn.handlerName).toEqual({ Ref: stateMachineId() });
+    }
+    expect(grants(deployments)).toEqual([
       [['states:StartExecution'], [`<${stateMachineId()}>`]],
-      [['states:StopExecution'], [`arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId()}.Name>:*`]],
+      [['states:StopExecution', 'states:DescribeExecution'], [executions]],
+    ]);
+    // A deployment whose start was lost is started (same execution name) or failed; never stopped from here.
+    expect(grants(reconciler)).toEqual([
+      [['states:StartExecution'], [`<${stateMachineId()}>`]],
+      [['states:DescribeExecution'], [executions]],
     ]);
     for (const { role, statements } of allRoleStatements(dev.stack, template)) {
-      if (role === deployments.executionRole) continue;
+      if (role === deployments.executionRole || role === reconciler.executionRole) continue;
       expect(actionsOf(statementsFor(statements, 'states:')), role.node.path).toEqual([]);
     }
   });
