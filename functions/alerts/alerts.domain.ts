@@ -12,6 +12,12 @@ export type Comparison = (typeof COMPARISONS)[number];
 
 export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
+/**
+ * What the alert list can show: the alerts, and `pending`, a rule's label set whose condition
+ * holds but not yet for the rule's `for` (not an alert yet: read from the rule's series).
+ */
+export const ALERT_LIST_STATUSES = ['pending', ...ALERT_STATUSES] as const;
+export type AlertListStatus = (typeof ALERT_LIST_STATUSES)[number];
 
 /** The longest window a rule may read (the query path's own limit is 7 days). */
 export const MAX_RULE_WINDOW_SECONDS = 86_400;
@@ -151,7 +157,8 @@ export function valuesBySeries(
 /** Where one series of a rule stands. `inactive` series are not stored once they have nothing open. */
 export type SeriesState =
   | { state: 'inactive' }
-  | { state: 'pending'; since: string }
+  /** `alertId`: the id the alert will have if it fires (absent on series recorded before it was kept). */
+  | { state: 'pending'; since: string; alertId?: string }
   | { state: 'firing'; since: string; firedAt: string; alertId: string };
 
 export type Transition = 'none' | 'pending' | 'firing' | 'resolved' | 'cleared';
@@ -175,11 +182,14 @@ export function step(
     case 'inactive':
       if (!holds) return { next: current, transition: 'none' };
       if (forSeconds <= 0) return { next: { state: 'firing', since: at, firedAt: at, alertId: newAlertId() }, transition: 'firing' };
-      return { next: { state: 'pending', since: at }, transition: 'pending' };
+      return { next: { state: 'pending', since: at, alertId: newAlertId() }, transition: 'pending' };
     case 'pending':
       if (!holds) return { next: { state: 'inactive' }, transition: 'cleared' };
       if (now.getTime() - Date.parse(current.since) >= forSeconds * 1000) {
-        return { next: { state: 'firing', since: current.since, firedAt: at, alertId: newAlertId() }, transition: 'firing' };
+        return {
+          next: { state: 'firing', since: current.since, firedAt: at, alertId: current.alertId ?? newAlertId() },
+          transition: 'firing',
+        };
       }
       return { next: current, transition: 'none' };
     case 'firing':
@@ -199,4 +209,39 @@ export function alertRuleSubject(service: string, id: string): string {
 
 export function alertSubject(service: string, id: string): string {
   return `alert/${service}/${id}`;
+}
+
+/** A pending series as the alert list shows it: the alert it would open, not fired yet. */
+export interface PendingAlert extends Omit<Alert, 'status' | 'firedAt'> {
+  status: 'pending';
+  firedAt: null;
+  /** When it fires if the condition still holds: `startedAt` plus the rule's `for`. */
+  firesAt: string;
+}
+
+export function pendingAlert(
+  rule: Pick<AlertRule, 'id' | 'name' | 'service' | 'severity' | 'metric' | 'agg' | 'window' | 'op' | 'threshold' | 'for'>,
+  labels: Labels,
+  since: string,
+  alertId: string,
+  value: number | null,
+  forSeconds: number,
+): PendingAlert {
+  return {
+    id: alertId,
+    source: { kind: 'rule', ruleId: rule.id },
+    name: rule.name,
+    service: rule.service,
+    labels,
+    severity: rule.severity,
+    status: 'pending',
+    summary: ruleSummary(rule, value),
+    value,
+    startedAt: since,
+    firedAt: null,
+    firesAt: new Date(Date.parse(since) + forSeconds * 1000).toISOString(),
+    resolvedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+  };
 }

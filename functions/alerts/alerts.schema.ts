@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { parseDurationSeconds } from '#kernel/duration';
-import { ALERT_STATUSES, COMPARISONS } from './alerts.domain.ts';
+import { ALERT_LIST_STATUSES, COMPARISONS } from './alerts.domain.ts';
 import { SEVERITIES } from '#kernel/events';
 import { AGGREGATIONS } from '#metrics/metrics.domain';
 import { ListQuery, pageOf, Slug, Timestamp, Ulid } from '#kernel/schemas/common';
@@ -81,6 +81,18 @@ export const AlertRuleView = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     etag: z.string(),
+    series: z
+      .array(
+        z.object({
+          labels: z.record(z.string(), z.string()),
+          state: z.enum(['pending', 'firing']),
+          since: Timestamp.meta({ description: 'When the condition began to hold.' }),
+          firesAt: Timestamp.nullable().meta({ description: 'Pending: when it fires if the condition still holds.' }),
+          alertId: z.string().nullable().meta({ description: 'The alert it opened (firing), or will open (pending).' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'On GET /v1/alert-rules/{id}: each label set whose condition holds now, pending or firing.' }),
   })
   .meta({ id: 'AlertRule' });
 
@@ -102,11 +114,15 @@ export const AlertView = z
     service: Slug,
     labels: z.record(z.string(), z.string()),
     severity: z.enum(SEVERITIES),
-    status: z.enum(ALERT_STATUSES),
+    status: z.enum(ALERT_LIST_STATUSES).meta({
+      description:
+        "`pending` (listed with `?status=pending` only: the condition holds, not yet for the rule's `for`), `firing`, `acknowledged` or `resolved`.",
+    }),
     summary: z.string(),
     value: z.number().nullable().meta({ description: 'The value that made it fire; null for health-check and secret alerts.' }),
     startedAt: Timestamp.meta({ description: 'When the condition first held (pending began).' }),
-    firedAt: Timestamp,
+    firedAt: Timestamp.nullable().meta({ description: 'Null while pending.' }),
+    firesAt: Timestamp.optional().meta({ description: 'Pending only: when it fires if the condition still holds.' }),
     resolvedAt: Timestamp.nullable(),
     acknowledgedAt: Timestamp.nullable(),
     acknowledgedBy: z.object({ keyId: z.string(), name: z.string() }).nullable(),
@@ -116,10 +132,10 @@ export const AlertView = z
 export const AlertPage = pageOf(AlertView, 'AlertPage');
 export const AlertParams = z.strictObject({ id: Ulid.meta({ description: 'The alert’s id.' }) });
 export const AlertsQuery = ListQuery.extend({
-  status: z
-    .enum(ALERT_STATUSES)
-    .optional()
-    .meta({ description: '`firing` (open, not acknowledged), `acknowledged` (open) or `resolved`.' }),
+  status: z.enum(ALERT_LIST_STATUSES).optional().meta({
+    description:
+      "`firing` (open, not acknowledged), `acknowledged` (open), `resolved`, or `pending`: label sets of rules whose condition holds but not yet for the rule's `for` (not alerts yet; the id is the one the alert will have).",
+  }),
   severity: z.enum(SEVERITIES).optional(),
   service: Slug.optional(),
 });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Alert, AlertRule, AlertStatus, SeriesState } from './alerts.domain.ts';
+import type { Alert, AlertListStatus, AlertRule, PendingAlert, SeriesState } from './alerts.domain.ts';
 import type { Severity } from '#kernel/events';
 import { type Labels, seriesKey } from '#metrics/metrics.domain';
 import { documentClient, tableName } from '#kernel/store/client';
 import { getHead, type Item } from '#kernel/store/event-log';
+import { parseDurationSeconds } from '#kernel/duration';
 import { keys } from '#kernel/store/keys';
 import { listFilter, type Page, queryPage } from '#kernel/store/pagination';
 
@@ -109,15 +110,31 @@ export interface StoredSeries {
   state: SeriesState;
 }
 
-export function seriesItem(aggregate: string, labels: Labels, state: SeriesState): Item {
-  return { ...keys.alertSeries(aggregate, seriesHash(labels)), entity: 'alert-series', labels, ...state };
+/**
+ * A series as stored. A pending one of a rule also carries the alert it would open (`pending`)
+ * and sits in the sparse pending index, so that the alert list can show it; a series leaves the
+ * index when it is next written (firing, cleared).
+ */
+export function seriesItem(aggregate: string, labels: Labels, state: SeriesState, pending?: PendingAlert): Item {
+  return {
+    ...keys.alertSeries(aggregate, seriesHash(labels)),
+    ...(state.state === 'pending' && pending
+      ? { ...keys.pendingAlertsIndex(state.since, pending.id), service: pending.service, severity: pending.severity, pending }
+      : {}),
+    entity: 'alert-series',
+    labels,
+    ...state,
+  };
 }
 
 function seriesFromItem(item: Record<string, unknown>): StoredSeries {
   const labels = (item.labels ?? {}) as Labels;
   switch (item.state) {
     case 'pending':
-      return { labels, state: { state: 'pending', since: String(item.since) } };
+      return {
+        labels,
+        state: { state: 'pending', since: String(item.since), ...(typeof item.alertId === 'string' ? { alertId: item.alertId } : {}) },
+      };
     case 'firing':
       return {
         labels,
@@ -156,6 +173,29 @@ export async function listOpenSeries(aggregate: string): Promise<StoredSeries[]>
   return found;
 }
 
+export interface OpenSeriesView {
+  labels: Labels;
+  state: 'pending' | 'firing';
+  since: string;
+  firesAt: string | null;
+  alertId: string | null;
+}
+
+/** A rule's label sets whose condition holds now, pending or firing, as the rule shows them. */
+export async function openSeriesOfRule(rule: Pick<AlertRule, 'id' | 'for'>): Promise<OpenSeriesView[]> {
+  const forMs = (parseDurationSeconds(rule.for) ?? 0) * 1000;
+  const views: OpenSeriesView[] = [];
+  for (const { labels, state } of await listOpenSeries(keys.alertRuleAggregate(rule.id))) {
+    if (state.state === 'pending') {
+      const firesAt = new Date(Date.parse(state.since) + forMs).toISOString();
+      views.push({ labels, state: 'pending', since: state.since, firesAt, alertId: state.alertId ?? null });
+    } else if (state.state === 'firing') {
+      views.push({ labels, state: 'firing', since: state.since, firesAt: null, alertId: state.alertId });
+    }
+  }
+  return views;
+}
+
 export function alertItem(alert: Alert, aggregate: string): Item {
   const openCritical = alert.severity === 'critical' && alert.status !== 'resolved';
   return {
@@ -178,15 +218,27 @@ export async function getAlert(id: string): Promise<{ alert: Alert; aggregate: s
 }
 
 export interface AlertFilter {
-  status?: AlertStatus;
+  status?: AlertListStatus;
   severity?: Severity;
   service?: string;
   /** Services a scoped key may see; null for all. */
   services: string[] | null;
 }
 
-/** Alerts newest first (ids are ULIDs), filtered. */
-export async function listAlerts(filter: AlertFilter, options: { limit: number; cursor?: string }): Promise<Page<Alert>> {
+/** Alerts newest first (ids are ULIDs), filtered; `pending`: the rules' pending series, newest first. */
+export async function listAlerts(filter: AlertFilter, options: { limit: number; cursor?: string }): Promise<Page<Alert | PendingAlert>> {
+  if (filter.status === 'pending') {
+    const pending = await queryPage({
+      index: 'GSI2',
+      partition: keys.pendingAlertsPartition,
+      limit: options.limit,
+      cursor: options.cursor,
+      newestFirst: true,
+      ...listFilter({ severity: filter.severity, service: filter.service }, { attribute: 'service', values: filter.services }),
+    });
+    const visible = pending.items.map((item) => item.pending as PendingAlert).filter(Boolean);
+    return { items: visible, nextCursor: pending.nextCursor };
+  }
   const page = await queryPage({
     index: 'GSI1',
     partition: keys.alertsListPartition,

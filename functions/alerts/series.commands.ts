@@ -1,7 +1,16 @@
 import { parseDurationSeconds } from '#kernel/duration';
 import { ulid } from 'ulid';
 import { joinIncidentIfCritical } from '#incidents/incidents.commands';
-import { type Alert, alertRuleSubject, alertSubject, firingAlert, ruleSummary, step, type Transition } from './alerts.domain.ts';
+import {
+  type Alert,
+  alertRuleSubject,
+  alertSubject,
+  firingAlert,
+  pendingAlert,
+  ruleSummary,
+  step,
+  type Transition,
+} from './alerts.domain.ts';
 import type { Labels } from '#metrics/metrics.domain';
 import { alertItem, alertRuleItem, getAlert, getAlertRule, getSeries, seriesItem } from './alerts.store.ts';
 import type { Actor, Item } from '#kernel/store/event-log';
@@ -45,7 +54,11 @@ export async function observeSeries(
     const { next, transition } = step(series.state, observation.holds, observation.now, forSeconds, ulid);
     if (transition === 'none') return { unchanged: 'none' };
     const at = observation.now.toISOString();
-    const effects: Item[] = [seriesItem(aggregate, labels, next)];
+    const pending =
+      next.state === 'pending' && next.alertId
+        ? pendingAlert(rule, labels, next.since, next.alertId, observation.value, forSeconds)
+        : undefined;
+    const effects: Item[] = [seriesItem(aggregate, labels, next, pending)];
     let alertId: string | null = null;
     if (transition === 'firing' && next.state === 'firing') {
       alertId = next.alertId;

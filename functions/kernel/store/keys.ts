@@ -28,6 +28,7 @@
  * | metric bucket   | METRICBUCKETS       | <hour>#<nm>#<svc> |                             |
  * | alert rule      | ALERTRULE#<id>      | HEAD              | ALERTRULES / <id>           |
  * | alert series    | ALERTRULE#<id>, HCHK#<id> or SECRETS#<svc> | SERIES#<hash> |            |
+ * |  pending        |                     |                   | (GSI2) PENDINGALERTS / <since>#<alertId> |
  * | alert           | ALERT#<id>          | ALERT             | ALERTS / <id>               |
  * |  open, critical |                     |                   | (GSI2) OPENCRIT / <id>      |
  * | incidents head  | INCIDENTS#<service> | HEAD              |                             |
@@ -155,6 +156,9 @@ export const keys = {
   /** Where one label set of a rule (or a health check's own alert) stands; under the aggregate that decides it. */
   alertSeries: (aggregate: string, hash: string) => ({ PK: aggregate, SK: `SERIES#${hash}` }),
   alertSeriesPrefix: 'SERIES#',
+  /** A rule's series while pending, by when it began: `GET /v1/alerts?status=pending` reads only these. */
+  pendingAlertsIndex: (since: string, alertId: string) => ({ GSI2PK: 'PENDINGALERTS', GSI2SK: `${since}#${alertId}` }),
+  pendingAlertsPartition: 'PENDINGALERTS',
   /** An alert, written by events of the aggregate it belongs to (a rule's or a health check's). */
   alert: (id: string) => ({ PK: `ALERT#${id}`, SK: 'ALERT' }),
   alertsIndex: (id: string) => ({ GSI1PK: 'ALERTS', GSI1SK: id }),
