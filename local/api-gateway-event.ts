@@ -14,9 +14,12 @@ export function apiGatewayEvent(
 ): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name === 'cookie') continue;
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  // headersDistinct, not headers: Node keeps only the first of a repeated Content-Type (and a few
+  // others) and drops the rest, where API Gateway joins them all, so two Content-Type headers
+  // reach the handler as the one comma-joined value it can refuse.
+  for (const [name, values] of Object.entries(request.headersDistinct)) {
+    if (values === undefined || name === 'cookie') continue;
+    headers[name] = values.join(',');
   }
   const cookies = request.headers.cookie
     ?.split(';')

@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureBootstrapKey } from '#api-keys/api-keys.commands';
 import { generateSecret } from '#api-keys/api-key.domain';
 import { SYSTEM_PRINCIPAL } from '#kernel/roles';
 import { configureStore } from '#kernel/store/client';
 import { sweepExpiredSamples } from '#metrics/metrics.store';
-import { configureEventPublisher, reconcile } from '#kernel/store/event-log';
+import { configureEventPublisher, reconcile, type StoredEvent } from '#kernel/store/event-log';
 import { configureOrchestrator } from '#deployments/orchestrator';
 import { recoverStuckDeployments } from '#deployments/recovery.commands';
 import { configureOutboundPolicy } from '#kernel/outbound/policy';
@@ -20,7 +20,8 @@ import { sweepResults } from '../functions/health-checks/runner.ts';
 import { localFileSecretStore } from '../functions/kernel/secret-values/local-file-store.ts';
 import { memorySecretStore } from '../functions/kernel/secret-values/local-store.ts';
 import { configureSecretValueStore } from '../functions/kernel/secret-values/value-store.ts';
-import { createLocalServer } from '#local/server';
+import { inInvocation, installInvocationScope } from '#local/invocation-scope';
+import { createLocalServer, type RequestRecord } from '#local/server';
 import { localTopic, publishCommittedEvent, settleNotifications } from '../functions/notifications/local-topic.ts';
 import { publishStranded } from '../functions/notifications/publisher.ts';
 import { configureNotificationTopic } from '../functions/notifications/topic.ts';
@@ -47,6 +48,21 @@ export interface RuntimeOptions {
    * checks run more often than once a minute.
    */
   tickSeconds?: number;
+  /** Told of every request answered (`npm start` logs a line for each). */
+  onRequest?: (record: RequestRecord) => void;
+  /** Told of every committed event, after it is published (`npm start` logs deployment progress from them). */
+  onEvent?: (event: StoredEvent) => void;
+}
+
+/** The port is taken: said before anything else starts, so that nothing is half started. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(`Port ${port} on ${host} is already in use (another Steward, or another program, is listening there).`);
+    this.name = 'PortInUseError';
+  }
 }
 
 export interface Runtime {
@@ -72,7 +88,11 @@ const ADMIN_KEY_FILE = 'admin-key';
  * the HTTP server that stands in for API Gateway. Tests start one with `memory: true, port: 0`.
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const listenHost = options.host ?? '127.0.0.1';
+  if (options.port) await ensurePortFree(options.port, listenHost);
   const dataDir = options.memory ? null : (options.dataDir ?? '.steward');
+  // Every route group's handler runs in this one process: each invocation gets its own log context.
+  installInvocationScope();
   if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
 
   const dynamo = await startDynalite(dataDir ? join(dataDir, 'dynamodb') : undefined);
@@ -91,7 +111,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // Committed alert, incident, deployment and health check events are published to the in-process
   // topic, which fans them out to email subscriptions and webhooks (a table stream and SNS on AWS).
   configureNotificationTopic(localTopic);
-  configureEventPublisher(publishCommittedEvent);
+  const onEvent = options.onEvent;
+  configureEventPublisher(
+    onEvent
+      ? (event) => {
+          publishCommittedEvent(event);
+          onEvent(event);
+        }
+      : publishCommittedEvent,
+  );
   // Email subscriptions are confirmed at once locally (even if NOTIFICATION_TOPIC_ARN happens to be set);
   // mail goes to STEWARD_SMTP_URL, else to .eml files in the outbox folder.
   configureSubscriptionGateway(localSubscriptionGateway);
@@ -121,8 +149,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (ticking) return; // a tick still running (slow targets) is not stacked on
     ticking = true;
     const now = new Date();
-    void runHealthChecks({ time: now.toISOString() })
-      .then(() => evaluateAlertRules({ time: now.toISOString() }))
+    // In a scope of its own, as its own invocation: its log lines carry no request's context.
+    void inInvocation(`tick-${now.toISOString()}`, () => runHealthChecks({ time: now.toISOString() }))
+      .then(() => inInvocation(`tick-${now.toISOString()}`, () => evaluateAlertRules({ time: now.toISOString() })))
       .then(() => sweepResults(now))
       .then(() => sweepExpiredSamples(now))
       .catch(() => undefined)
@@ -132,10 +161,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }, tickSeconds * 1000);
   tick.unref();
 
-  const server = createLocalServer();
+  const server = createLocalServer({ onRequest: options.onRequest });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port ?? 3000, listenHost) : error),
+    );
+    server.listen(options.port ?? 3000, listenHost, () => resolve());
+  }).catch(async (error) => {
+    deployments.stopAll();
+    clearInterval(reconciler);
+    clearInterval(secretExpiry);
+    clearInterval(tick);
+    await dynamo.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
@@ -163,6 +201,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await dynamo.close();
     },
   };
+}
+
+/** Fails with PortInUseError when something already listens on the port. */
+function ensurePortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, host) : error));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 function resolveAdminKey(given: string | undefined, dataDir: string | null): { key: string; source: Runtime['adminKeySource'] } {

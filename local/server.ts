@@ -23,6 +23,7 @@ import { problemResponse } from '#kernel/http/problem';
 import { PayloadTooLargeError } from '#kernel/errors';
 import { RouteTable } from '#kernel/http/route-match';
 import { apiGatewayEvent } from '#local/api-gateway-event';
+import { inInvocation } from '#local/invocation-scope';
 import { localLambdaContext } from '#local/lambda-context';
 
 type HttpHandler = ReturnType<typeof lambdaHandler>;
@@ -45,38 +46,67 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   fallback,
 };
 
-/** API Gateway refuses payloads over 10 MB; bodies past our own 1 MB limit are kept no further. */
+/** API Gateway refuses payloads over 10 MB; a body up to that is passed whole to the handler, as there. */
 const MAX_DRAIN_BYTES = 10 * 1024 * 1024;
+
+/** What the server tells about each request it answered (the local runtime logs it). */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  requestId: string;
+  /** The Lambda function (route group) that answered it. */
+  functionName: string;
+}
+
+export interface LocalServerOptions {
+  onRequest?: (record: RequestRecord) => void;
+}
 
 /**
  * The local stand-in for API Gateway: matches the route, runs the Lambda authorizer on protected
  * routes, turns the request into a payload v2.0 event and calls the route group's handler.
  */
-export function createLocalServer(): Server {
+export function createLocalServer(options: LocalServerOptions = {}): Server {
   const routes = new RouteTable(allContracts);
   return createServer((request, response) => {
-    serve(routes, request, response).catch((error) => {
-      // Handlers answer their own failures; this is only for a fault in the local runtime itself.
-      console.error(error);
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ message: 'Internal Server Error' }));
-    });
+    const started = performance.now();
+    const requestId = randomBytes(8).toString('hex');
+    serve(routes, request, response, requestId)
+      .catch((error) => {
+        // Handlers answer their own failures; this is only for a fault in the local runtime itself.
+        console.error(error);
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: 'Internal Server Error' }));
+        return 'local-runtime';
+      })
+      .then((functionName) =>
+        options.onRequest?.({
+          method: request.method ?? 'GET',
+          path: new URL(request.url ?? '/', 'http://localhost').pathname,
+          status: response.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          requestId,
+          functionName,
+        }),
+      );
   });
 }
 
-async function serve(routes: RouteTable, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const requestId = randomBytes(8).toString('hex');
+/** Answers one request; resolves to the name of the function that answered it. */
+async function serve(routes: RouteTable, request: IncomingMessage, response: ServerResponse, requestId: string): Promise<string> {
   const body = await readBody(request);
-  if (body === TOO_LARGE) {
+  if (typeof body === 'number') {
     // As API Gateway does past its own 10 MB limit: 413 before any authorisation.
     const problem = problemResponse(
-      new PayloadTooLargeError(`The request body is over ${MAX_DRAIN_BYTES} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MB).`),
+      new PayloadTooLargeError(`The request body is ${body} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MB).`),
       new URL(request.url ?? '/', 'http://localhost').pathname,
       requestId,
     );
     response.writeHead(413, { ...(problem.headers as Record<string, string>), 'apigw-requestid': requestId });
     response.end(problem.body);
-    return;
+    return 'api-gateway';
   }
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   const match = routes.match(request.method ?? 'GET', path);
@@ -94,26 +124,26 @@ async function serve(routes: RouteTable, request: IncomingMessage, response: Ser
     (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: context };
   }
   const group = operation?.group ?? 'fallback';
-  const result = await HANDLERS[group](event, localLambdaContext(`steward-${group}`, requestId));
+  const functionName = `steward-${group}`;
+  // Each request in its own invocation scope, so that log lines name this function and request.
+  const result = await inInvocation(requestId, () => HANDLERS[group](event, localLambdaContext(functionName, requestId)));
   const headers: Record<string, string | number> = { ...(result.headers as Record<string, string>), 'apigw-requestid': requestId };
   const payload = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   if (payload) headers['content-length'] = payload.byteLength;
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(payload);
+  return functionName;
 }
 
-const TOO_LARGE = Symbol('too large');
-
 /**
- * Reads the body, keeping at most one byte past the limit (enough for the handler to answer 413
- * after authorising). Past API Gateway's own limit the rest is read and dropped, and the caller
- * answers 413 when it has all arrived: hanging up on a client still sending reaches it as a
- * connection reset, not a 413.
+ * Reads the body whole, as API Gateway passes it up to its 10 MB limit (so the handler's 413
+ * names the real size). Past that limit the rest is read and dropped, and the result is the
+ * number of bytes that came, for a 413 answered when all has arrived: hanging up on a client
+ * still sending reaches it as a connection reset, not a 413.
  */
-function readBody(request: IncomingMessage): Promise<Buffer | typeof TOO_LARGE> {
+function readBody(request: IncomingMessage): Promise<Buffer | number> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let kept = 0;
     let seen = 0;
     request.on('data', (chunk: Buffer) => {
       seen += chunk.byteLength;
@@ -121,13 +151,9 @@ function readBody(request: IncomingMessage): Promise<Buffer | typeof TOO_LARGE> 
         chunks.length = 0;
         return;
       }
-      if (kept <= MAX_BODY_BYTES) {
-        const slice = chunk.subarray(0, MAX_BODY_BYTES + 1 - kept);
-        chunks.push(slice);
-        kept += slice.byteLength;
-      }
+      chunks.push(chunk);
     });
-    request.on('end', () => resolve(seen > MAX_DRAIN_BYTES ? TOO_LARGE : Buffer.concat(chunks)));
+    request.on('end', () => resolve(seen > MAX_DRAIN_BYTES ? seen : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

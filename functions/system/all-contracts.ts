@@ -10,6 +10,7 @@ import { secretContracts } from '#secrets/secrets.contract';
 import { serviceContracts } from '#services/services.contract';
 import { sloContracts } from '#slo/slo.contract';
 import { subscriptionContracts } from '#notifications/subscriptions.contract';
+import { docsContracts } from './docs.contract.ts';
 import { systemContracts } from './system.contract.ts';
 import { versionContracts } from '#services/versions.contract';
 import { webhookContracts } from '#webhooks/webhooks.contract';
@@ -35,4 +36,5 @@ export const allContracts: Contract[] = [
   ...webhookContracts,
   ...subscriptionContracts,
   ...systemContracts,
+  ...docsContracts,
 ];

@@ -96,4 +96,6 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'GET', path: '/system/info' },
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/docs' },
+  { method: 'GET', path: '/' },
+  { method: 'GET', path: '/docs/scalar.js' },
 ];

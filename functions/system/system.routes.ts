@@ -1,8 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { renderReference } from './docs-page.ts';
+import { docsPage, scalarScript } from './docs-page.ts';
 import { openApiDocument } from './openapi.ts';
 import { allContracts } from './all-contracts.ts';
 import * as contracts from './system.contract.ts';
+import * as docs from './docs.contract.ts';
 import { implement } from '#kernel/http/operation';
 import { documentClient, tableName } from '#kernel/store/client';
 
@@ -48,6 +49,16 @@ export const systemOperations = [
   implement(contracts.getDocs, async () => ({
     status: 200,
     contentType: 'text/html; charset=utf-8',
-    body: renderReference(documentOnce() as unknown as Record<string, unknown>),
+    body: docsPage('Steward', stewardVersion()),
+  })),
+
+  implement(docs.getRoot, async () => ({ status: 302, headers: { location: '/docs', 'cache-control': 'no-store' } })),
+
+  // The page asks for it with ?v=<version>, so it can be cached for as long as that version runs.
+  implement(docs.getDocsScript, async () => ({
+    status: 200,
+    contentType: 'text/javascript; charset=utf-8',
+    body: scalarScript(),
+    headers: { 'cache-control': 'public, max-age=86400' },
   })),
 ];

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectInvalid, expectNoServerErrors, expectProblem } from '../helpers/http-client.ts';
@@ -137,6 +138,22 @@ describe('request bodies over 1 MB', () => {
     expectProblem(await client.get('/v1/services/big-api'), 404);
   });
 
+  it('say the real size of the body, not the limit plus one', async () => {
+    // Act
+    const problem = expectProblem(
+      await client.post('/v1/services', undefined, { raw: sized(2_000_054), contentType: 'application/json' }),
+      413,
+    );
+    const farOver = expectProblem(
+      await client.post('/v1/services', undefined, { raw: 'x'.repeat(11 * ONE_MB), contentType: 'application/json' }),
+      413,
+    );
+
+    // Assess
+    expect(problem.detail).toBe('The request body is 2000054 bytes; the limit is 1048576 bytes (1 MB).');
+    expect(farOver.detail).toBe(`The request body is ${11 * ONE_MB} bytes; the limit is 1048576 bytes (1 MB).`);
+  });
+
   it('count bytes, not characters', async () => {
     const prefix = '{"name":"wide-api","kind":"api","description":"';
     const wide = `${prefix}${'é'.repeat(ONE_MB / 2)}"}`; // fewer than 1 M characters, more than 1 MB
@@ -186,9 +203,94 @@ describe('bodies that are not JSON', () => {
   });
 });
 
+/** Sends headers exactly as given, repeated ones as separate lines (fetch would join them first). */
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(new URL(path, runtime.url), { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+describe('two Content-Type headers', () => {
+  it('are a 400 that names both, whichever comes first (curl with a shared JSON header array, then YAML)', async () => {
+    // Act
+    const yaml = await rawRequest(
+      'POST',
+      '/v1/services/conv-api/configs/import?dryRun=true',
+      { authorization: `Bearer ${runtime.adminKey}`, 'content-type': ['application/json', 'application/yaml'] },
+      'layers: {}\n',
+    );
+    const json = await rawRequest(
+      'POST',
+      '/v1/services',
+      { authorization: `Bearer ${runtime.adminKey}`, 'content-type': ['application/yaml', 'application/json'] },
+      '{"name":"twice-api","kind":"api"}',
+    );
+
+    // Assess
+    for (const response of [yaml, json]) {
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json.title).toBe('Conflicting Content-Type headers');
+    }
+    expect(yaml.json.detail).toBe('The request has 2 Content-Type headers (application/json, application/yaml); send one.');
+    expect(json.json.detail).toBe('The request has 2 Content-Type headers (application/yaml, application/json); send one.');
+    expectProblem(await client.get('/v1/services/twice-api'), 404);
+  });
+
+  it('saying the same type twice is read as one', async () => {
+    // Act
+    const response = await rawRequest(
+      'POST',
+      '/v1/services',
+      { authorization: `Bearer ${runtime.adminKey}`, 'content-type': ['application/json', 'application/json; charset=utf-8'] },
+      '{"name":"same-twice-api","kind":"api"}',
+    );
+
+    // Assess
+    expect(response.status).toBe(201);
+  });
+});
+
+describe('the root and 401s', () => {
+  it('GET / redirects to /docs', async () => {
+    // Act
+    const response = await fetch(`${runtime.url}/`, { redirect: 'manual' });
+
+    // Assess
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/docs');
+  });
+
+  it('a 401 names the Bearer scheme in WWW-Authenticate', async () => {
+    // Act
+    const none = await client.get('/v1/services', { key: null });
+    const wrong = await client.as('stw_not-a-key-at-all-0000').get('/v1/services');
+
+    // Assess
+    for (const response of [none, wrong]) {
+      expectProblem(response, 401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+    }
+    expect((await client.get('/v1/services')).headers.get('www-authenticate')).toBeNull();
+  });
+});
+
 describe('routes', () => {
   it.each([
-    ['GET', '/'],
     ['GET', '/v1'],
     ['GET', '/v1/'],
     ['GET', '/v1/nowhere'],

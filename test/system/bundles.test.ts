@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { measureBundles } from '../../bench/bundle-size.ts';
-import { HANDLER_ENTRIES } from '../../lib/bundling.ts';
+import { BUNDLED_ASSETS, HANDLER_ENTRIES } from '../../lib/bundling.ts';
+import { SCALAR_ASSET } from '../../functions/system/docs-page.ts';
 import { ROUTE_LIST_FILE, routeListSource } from '../../local/generate-route-list.ts';
 
 /**
@@ -29,6 +30,15 @@ describe('Lambda bundles', () => {
 
     // Assess
     expect(fallback!.bytes).toBeLessThan(100 * 1024);
+  });
+});
+
+describe('files copied beside a bundle', () => {
+  it("include the API reference's script for the system function, under the name it reads, from an installed package", () => {
+    // Assess: the script stays out of the system function's code (under 300 KB above) and ships beside it.
+    const assets = BUNDLED_ASSETS.system ?? [];
+    expect(assets.map(({ to }) => to)).toEqual([SCALAR_ASSET]);
+    for (const { from } of assets) expect(existsSync(new URL(`../../${from}`, import.meta.url)), from).toBe(true);
   });
 });
 

@@ -126,7 +126,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('marks public routes as needing no key and every other route as needing one, with its errors', () => {
-    const publicRoutes = new Set(['/health', '/health/ready', '/openapi.json', '/docs']);
+    const publicRoutes = new Set(['/', '/health', '/health/ready', '/openapi.json', '/docs', '/docs/scalar.js']);
     expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const [path, methods] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const operation of Object.values(methods)) {
@@ -179,17 +179,45 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /docs', () => {
-  it('is a public HTML page that lists every route', async () => {
+  it('is a public HTML page that renders /openapi.json with the API reference script Steward serves itself (no CDN)', async () => {
+    // Act
     const response = await client.get('/docs', { key: null });
+
+    // Assess
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(response.text).toMatch(/^<!doctype html>/i);
-    expect(response.text).toContain('/openapi.json');
-    for (const operation of allOperations) {
-      expect(response.text, operation.path).toContain(`<code>${operation.path}</code>`);
-      expect(response.text, operation.operationId).toContain(`id="${operation.operationId}"`);
-    }
-    expect(response.text).not.toMatch(/<script/i);
+    expect(response.text).toContain('"url":"/openapi.json"');
+    const scripts = [...response.text.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
+    expect(scripts).toEqual([expect.stringMatching(/^\/docs\/scalar\.js\?v=/)]);
+    expect(response.text).not.toMatch(/https?:\/\//);
+    expect(response.text).toContain('"withDefaultFonts":false');
+    expect(response.text).toContain('"telemetry":false');
+  });
+
+  it("serves the script of Scalar's API reference (table of contents, schemas, try-it) from node_modules", async () => {
+    // Act
+    const page = await client.get('/docs', { key: null });
+    const src = page.text.match(/<script src="([^"]+)"/)?.[1] as string;
+    const script = await client.get(src, { key: null });
+
+    // Assess
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(script.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    expect(script.text).toContain('createApiReference');
+    expect(script.text.length).toBeGreaterThan(1_000_000);
+  });
+});
+
+describe('GET /', () => {
+  it('redirects to /docs', async () => {
+    // Act
+    const response = await fetch(`${client.url}/`, { redirect: 'manual' });
+
+    // Assess
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/docs');
   });
 });
 

@@ -56,7 +56,8 @@ describe('probes and documents (public)', () => {
     expect(Object.keys(document.body.paths)).toContain('/v1/services/{name}/versions/{version}/release');
     expect(docs.status).toBe(200);
     expect(docs.headers['content-type']).toMatch(/^text\/html/);
-    expect(docs.text).toContain('<code>/v1/services</code>');
+    expect(docs.text).toContain('/docs/scalar.js');
+    expect(docs.text).toContain('"url":"/openapi.json"');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { MethodNotAllowedError, StewardError } from '../errors.ts';
+import { MethodNotAllowedError, StewardError, UnauthorizedError } from '../errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -32,5 +32,7 @@ export function problemResponse(error: unknown, instance: string, requestId: str
   problem.requestId = requestId;
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
+  // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted (RFC 6750 for bearer tokens).
+  if (error instanceof UnauthorizedError) headers['www-authenticate'] = 'Bearer realm="steward"';
   return { statusCode: problem.status, headers, body: JSON.stringify(problem) };
 }

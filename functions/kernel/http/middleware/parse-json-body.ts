@@ -1,12 +1,13 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.ts';
+import { requestMediaType } from '../content-type.ts';
 import { requestState } from '../request-state.ts';
 
 /** Request bodies are capped at 1 MB; API Gateway would accept 10. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads a JSON body: 413 when too large, 415 when not JSON, 400 when malformed. */
+/** Reads a JSON body: 413 when too large, 415 when not JSON, 400 when malformed or sent with two Content-Types. */
 export function parseJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     name: 'parseJsonBody',
@@ -15,15 +16,18 @@ export function parseJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
       const { event } = request;
       if (!state.operation.body || event.body === undefined || event.body === '') return;
       const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-      if (raw.byteLength > MAX_BODY_BYTES) {
-        throw new PayloadTooLargeError(`The request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MB).`);
+      const limit = state.operation.maxBodyBytes ?? MAX_BODY_BYTES;
+      if (raw.byteLength > limit) {
+        throw new PayloadTooLargeError(
+          `The request body is ${raw.byteLength} bytes; the limit is ${limit} bytes (${Math.round(limit / 1024 / 1024)} MB).`,
+        );
       }
-      const contentType = event.headers['content-type'] ?? '';
+      const contentType = requestMediaType(event.headers['content-type']);
       if (state.operation.parseBody) {
         state.json = state.operation.parseBody(raw.toString('utf8'), contentType);
         return;
       }
-      if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+      if (!/^application\/([\w.+-]+\+)?json$/.test(contentType)) {
         throw new UnsupportedMediaTypeError(
           `Send the body as JSON with "Content-Type: application/json"${contentType ? `, not ${contentType}` : ''}.`,
         );
