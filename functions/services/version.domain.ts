@@ -1,4 +1,5 @@
 import { ConflictError } from '#kernel/errors';
+import type { ModelCard } from '#models/model-card.schema';
 import { acceptsChanges, allowedActions, type LifecycleAction, transition, type VersionStatus } from './lifecycle.domain.ts';
 
 export const CHANGE_TYPES = ['breaking', 'additive', 'fix'] as const;
@@ -24,6 +25,8 @@ export interface Version {
   changes: Change[];
   artifact: { type: string; uri: string } | null;
   metadata: Record<string, unknown>;
+  /** The model card (a `model` service's versions only); frozen with the rest at release. */
+  model: ModelCard | null;
   createdAt: string;
   updatedAt: string;
   releasedAt: string | null;
@@ -44,6 +47,7 @@ export interface NewVersion {
   changes?: Change[];
   artifact?: { type: string; uri: string };
   metadata?: Record<string, unknown>;
+  model?: ModelCard;
 }
 
 export function createVersion(service: string, input: NewVersion, at: string): Version {
@@ -55,6 +59,7 @@ export function createVersion(service: string, input: NewVersion, at: string): V
     changes: input.changes ?? [],
     artifact: input.artifact ?? null,
     metadata: input.metadata ?? {},
+    model: input.model ?? null,
     createdAt: at,
     updatedAt: at,
     releasedAt: null,

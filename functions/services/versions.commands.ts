@@ -61,6 +61,12 @@ export async function registerVersion(serviceName: string, input: NewVersion, co
   const precedence = precedenceKey(semver);
   return executeCommand(keys.serviceAggregate(serviceName), async () => {
     const stored = await requireService(serviceName);
+    if (input.model && stored.service.kind !== 'model') {
+      const message = `only versions of a service of kind model carry a model card; ${serviceName} is of kind ${stored.service.kind}`;
+      throw new ValidationError(`Only versions of a model carry a model card: ${serviceName} is of kind ${stored.service.kind}.`, [
+        { pointer: '/body/model', message },
+      ]);
+    }
     const existing = await getVersion(serviceName, precedence);
     if (existing) {
       const same = existing.version === input.version;

@@ -3,6 +3,7 @@ import { LIFECYCLE_ACTIONS, VERSION_STATUSES } from './lifecycle.domain.ts';
 import { MAX_VERSION_LENGTH } from './semver.domain.ts';
 import { CHANGE_TYPES } from './version.domain.ts';
 import { ListQuery, Metadata, Slug, Timestamp } from '#kernel/schemas/common';
+import { ModelCard } from '#models/model-card.schema';
 
 export const VersionString = z
   .string()
@@ -36,6 +37,7 @@ export const VersionCreate = z
       })
       .optional(),
     metadata: Metadata.optional(),
+    model: ModelCard.optional().meta({ description: 'The model card: only for a service of kind `model` (else 400).' }),
   })
   .meta({ id: 'VersionCreate' });
 
@@ -65,6 +67,7 @@ export const VersionView = z
     changes: z.array(Change),
     artifact: z.object({ type: z.string(), uri: z.string() }).nullable(),
     metadata: z.record(z.string(), z.unknown()),
+    model: ModelCard.nullable().meta({ description: 'The model card of a `model` service’s version; null otherwise.' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     releasedAt: Timestamp.nullable(),

@@ -14,6 +14,7 @@ const FIELDS = [
   'changes',
   'artifact',
   'metadata',
+  'model',
   'createdAt',
   'updatedAt',
   'releasedAt',
