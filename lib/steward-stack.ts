@@ -11,6 +11,7 @@ import { StewardApi } from './constructs/steward-api.ts';
 import { type HandlerName, StewardFunction } from './constructs/steward-function.ts';
 import { StewardTable, type TableAccess } from './constructs/steward-table.ts';
 import { SecretValues } from './secret-values.ts';
+import { grantHealthProbes } from './health-probes.ts';
 import type { StageSettings } from './stage-settings.ts';
 
 export interface StewardStackProps extends StackProps {
@@ -199,6 +200,12 @@ export class StewardStack extends Stack {
     });
     this.notifications.grantSubscriptionsAndReplay(this.routeFunctions.alerts);
     this.notifications.grantPublishSweep(this.reconciler.function, this.table, key);
+    // /health/deep (issue 12): the system function asks the state machine, the topic and the secret store.
+    grantHealthProbes(this.routeFunctions.system, {
+      stateMachine: this.deploymentWorkflow.stateMachine,
+      topic: this.notifications.topic,
+      secretValues: this.secretValues,
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });

@@ -8,6 +8,7 @@ import { SYSTEM_PRINCIPAL } from '#kernel/roles';
 import { configureStore } from '#kernel/store/client';
 import { sweepExpiredSamples } from '#metrics/metrics.store';
 import { configureEventPublisher, reconcile, type StoredEvent } from '#kernel/store/event-log';
+import { configureHealthProbes } from '#system/health.probes';
 import { configureOrchestrator } from '#deployments/orchestrator';
 import { recoverStuckDeployments } from '#deployments/recovery.commands';
 import { configureOutboundPolicy } from '#kernel/outbound/policy';
@@ -126,6 +127,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   configureMailer({ outboxDir: dataDir ? join(dataDir, 'outbox') : join(tmpdir(), 'steward-outbox') });
   const deployments = new LocalDeploymentExecutor();
   configureOrchestrator(deployments);
+  // /health/deep asks the in-process stand-ins for the state machine and the topic (docs/architecture.md §2).
+  configureHealthProbes({
+    stateMachine: async () => 'statemachines/deployment.asl.json (aws-local-stepfunctions, in process)',
+    topic: async () => 'in-process topic',
+  });
   const settledDeployments = await deployments.reconcile();
   // What a previous process committed but never published (it stopped in between) goes out now.
   await publishStranded({ olderThanMs: 0 }).catch(() => undefined);
@@ -193,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       configureNotificationTopic(null);
       configureMailer(null);
       configureSubscriptionGateway(null);
+      configureHealthProbes(null);
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(tick);

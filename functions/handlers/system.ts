@@ -1,4 +1,5 @@
 import { systemOperations } from '#system/system.routes';
+import { healthOperations } from '#system/health.routes';
 import { lambdaHandler } from '#kernel/http/lambda-handler';
 
-export const handler = lambdaHandler(systemOperations);
+export const handler = lambdaHandler([...systemOperations, ...healthOperations]);

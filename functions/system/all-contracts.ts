@@ -12,6 +12,7 @@ import { sloContracts } from '#slo/slo.contract';
 import { subscriptionContracts } from '#notifications/subscriptions.contract';
 import { docsContracts } from './docs.contract.ts';
 import { systemContracts } from './system.contract.ts';
+import { healthContracts } from './health.contract.ts';
 import { versionContracts } from '#services/versions.contract';
 import { webhookContracts } from '#webhooks/webhooks.contract';
 import type { Contract } from '#kernel/http/operation';
@@ -36,5 +37,6 @@ export const allContracts: Contract[] = [
   ...webhookContracts,
   ...subscriptionContracts,
   ...systemContracts,
+  ...healthContracts,
   ...docsContracts,
 ];

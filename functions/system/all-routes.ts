@@ -13,6 +13,7 @@ import { serviceOperations } from '#services/services.routes';
 import { sloOperations } from '#slo/slo.routes';
 import { subscriptionOperations } from '#notifications/subscriptions.routes';
 import { systemOperations } from './system.routes.ts';
+import { healthOperations } from './health.routes.ts';
 import { versionOperations } from '#services/versions.routes';
 import { webhookOperations } from '#webhooks/webhooks.routes';
 import type { Operation } from '#kernel/http/operation';
@@ -36,6 +37,7 @@ export const allOperations: Operation[] = [
   ...webhookOperations,
   ...subscriptionOperations,
   ...systemOperations,
+  ...healthOperations,
 ];
 
 export function operationsOf(group: Operation['group']): Operation[] {

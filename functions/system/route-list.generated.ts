@@ -96,6 +96,8 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'GET', path: '/system/info' },
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/docs' },
+  { method: 'GET', path: '/health/live' },
+  { method: 'GET', path: '/health/deep' },
   { method: 'GET', path: '/' },
   { method: 'GET', path: '/docs/scalar.js' },
 ];
