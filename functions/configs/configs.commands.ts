@@ -145,7 +145,8 @@ export async function putLayer(
     const needed = layersNeeded(layer === BASE_LAYER ? affected : [layer, ...affected], proposedLayers);
     const state: ConfigState = await loadState(service, head, schema, [...needed, layer], affected);
     const previous = current ? await getLayerVersion(service, layer, current.version) : undefined;
-    if (previous && previous.extends === parent && sameJson(previous.values, write.values) && restoredFrom === null) {
+    // A write that changes nothing records nothing: a rollback to the content the layer has now too.
+    if (previous && previous.extends === parent && sameJson(previous.values, write.values)) {
       return { unchanged: { version: previous, created: false } };
     }
     state.layers = proposedLayers;
@@ -188,7 +189,10 @@ export async function putLayer(
   });
 }
 
-/** Makes a new version with an earlier version's content; history is never rewritten. */
+/**
+ * Makes a new version with an earlier version's content; history is never rewritten. Rolling back
+ * to the content the layer has now changes nothing, records nothing and answers the current version.
+ */
 export async function rollbackLayer(service: string, layer: string, toVersion: number, context: CommandContext): Promise<LayerWriteResult> {
   const target = await getLayerVersion(service, layer, toVersion);
   if (!target) throw new NotFoundError(`Layer ${layer} of ${service} has no version ${toVersion}.`);

@@ -225,3 +225,15 @@ export function isValidTarget(target: number): boolean {
 export function sloSubject(service: string): string {
   return `slo/${service}`;
 }
+
+/**
+ * A figure as a response shows it: at most 4 decimals (99.9999 %, a burn rate of 0.0001), so that
+ * floating point noise (-99900.00000000569) never reaches a reader. Decisions use the exact values.
+ */
+export function shown(value: number): number;
+export function shown(value: number | null): number | null;
+export function shown(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value)) return value;
+  const rounded = Math.round(value * 10_000) / 10_000;
+  return Object.is(rounded, -0) ? 0 : rounded;
+}

@@ -12,6 +12,7 @@ import {
   evaluateBurnAlerts,
   latencyOf,
   UPTIME_WINDOWS,
+  shown,
   uptimePercent,
 } from './slo.domain.ts';
 import { implement, type Operation } from '#kernel/http/operation';
@@ -51,16 +52,30 @@ export const sloOperations: Operation[] = [
 
     const span = { from: now - windowMs, to: now };
     const coverage = coverageOf(observed, span);
+    const latency = latencyOf(observed, span);
     const incidents = await incidentsOverlapping(name, new Date(span.from), new Date(span.to));
     let slo = null;
     if (target !== null) {
-      const { target: _target, burnRate, ...errorBudget } = errorBudgetOf(coverage, target);
+      const { target: _target, burnRate, ...budget } = errorBudgetOf(coverage, target);
+      const alerts = evaluateBurnAlerts(burnRatesAt(observed, now, target));
       slo = {
         target,
         source: own === undefined ? ('service' as const) : ('environment' as const),
-        errorBudget,
-        burnRate,
-        alerts: evaluateBurnAlerts(burnRatesAt(observed, now, target)),
+        errorBudget: {
+          allowedDownSeconds: shown(budget.allowedDownSeconds),
+          consumedSeconds: shown(budget.consumedSeconds),
+          remainingSeconds: shown(budget.remainingSeconds),
+          remainingPercent: shown(budget.remainingPercent),
+        },
+        burnRate: shown(burnRate),
+        alerts: {
+          ...alerts,
+          rules: alerts.rules.map((rule) => ({
+            ...rule,
+            longBurnRate: shown(rule.longBurnRate),
+            shortBurnRate: shown(rule.shortBurnRate),
+          })),
+        },
       };
     }
     return {
@@ -72,10 +87,12 @@ export const sloOperations: Operation[] = [
         from: new Date(span.from).toISOString(),
         to: new Date(span.to).toISOString(),
         checks: checks.length,
-        ...coverage,
-        uptimePercent: uptimePercent(coverage),
-        coveragePercent: coveragePercent(coverage),
-        latency: latencyOf(observed, span),
+        upSeconds: shown(coverage.upSeconds),
+        downSeconds: shown(coverage.downSeconds),
+        unknownSeconds: shown(coverage.unknownSeconds),
+        uptimePercent: shown(uptimePercent(coverage)),
+        coveragePercent: shown(coveragePercent(coverage)),
+        latency: { ...latency, meanMs: shown(latency.meanMs), p95Ms: shown(latency.p95Ms) },
         incidents: incidents.map(({ id, title, severity, status, openedAt, resolvedAt }) => ({
           id,
           title,

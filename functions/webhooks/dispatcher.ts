@@ -227,8 +227,10 @@ async function attemptClaimed(
     recordDeliveryFailed();
   }
   await settleClaim(webhook.id, event.id, last.ok ? 'delivered' : 'parked');
+  // A test's outcome counts in the webhook's health like any delivery (a receiver that answered
+  // a test shows a success rate); only events' failures can disable the webhook.
+  const failures = await recordOutcome(webhook.id, { ok: last.ok, status: last.status, at });
   if (event.type !== WEBHOOK_TEST_EVENT) {
-    const failures = await recordOutcome(webhook.id, { ok: last.ok, status: last.status, at });
     if (failures >= settings.disableAfter) {
       await disableWebhook(webhook.id, `${failures} events in a row could not be delivered; the last: ${last.error}`, {
         actor: { keyId: SYSTEM_PRINCIPAL.keyId, name: 'webhook-dispatcher' },

@@ -301,13 +301,21 @@ describe('rollback', () => {
     });
   });
 
-  it('rolls back even to the content the layer has now, as a new version', async () => {
+  it('records nothing when rolling back to the content the layer has now, and answers the current version', async () => {
+    // Prepare
+    const before = await configAudit(admin, service, 'config.rolled_back');
+
     // Act
-    const response = await admin.post(configPath(service, '/prod/rollback'), { toVersion: 3 });
+    const toSame = await admin.post(configPath(service, '/prod/rollback'), { toVersion: 3 });
+    const toEqualContent = await admin.post(configPath(service, '/prod/rollback'), { toVersion: 1 });
 
     // Assess
-    expect(response.status, response.text).toBe(200);
-    expect(response.json).toMatchObject({ version: 4, restoredFrom: 3 });
+    for (const response of [toSame, toEqualContent]) {
+      expect(response.status, response.text).toBe(200);
+      expect(response.json).toMatchObject({ version: 3, restoredFrom: 1 });
+      expect(response.headers.get('etag')).toBe('"3"');
+    }
+    expect(await configAudit(admin, service, 'config.rolled_back')).toHaveLength(before.length);
   });
 
   it('refuses a rollback whose content no longer resolves, writing nothing', async () => {

@@ -14,6 +14,7 @@ import {
   type Observation,
   reaches,
   uptimePercent,
+  shown,
 } from '../../functions/slo/slo.domain.ts';
 
 /** Uptime and error-budget arithmetic on fixed data (issue 4, item 2). */
@@ -381,5 +382,16 @@ describe('multiwindow burn-rate alerts (SRE workbook)', () => {
       expect(computed).toMatchObject({ '5m': null, '30m': null, '1h': null, '6h': null, '3d': 100 });
     }
     expect(firing(evaluateBurnAlerts(computed))).toEqual(fires);
+  });
+});
+
+describe('figures as responses show them', () => {
+  it('keep at most 4 decimals, so floating point noise never shows', () => {
+    expect(shown(-99900.00000000569)).toBe(-99900);
+    expect(shown(99.99994)).toBe(99.9999);
+    expect(shown(0.00004)).toBe(0);
+    expect(shown(-0.00001)).toBe(0);
+    expect(shown(14.4)).toBe(14.4);
+    expect(shown(null)).toBeNull();
   });
 });

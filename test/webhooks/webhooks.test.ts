@@ -159,6 +159,9 @@ describe('signed delivery', () => {
 
     const deliveries = await client.get(`/v1/webhooks/${hook.id}/deliveries`);
     expect(deliveries.json.items[0]).toMatchObject({ eventId: sent.json.eventId, type: 'webhook.test', attempt: 1, status: 204, ok: true });
+    // A test that was delivered shows in the webhook's health.
+    const health = (await client.get(`/v1/webhooks/${hook.id}`)).json.health;
+    expect(health).toMatchObject({ successRate: 1, recentEvents: 1, lastStatus: 204, consecutiveFailures: 0 });
   });
 
   it('delivers a committed incident event to matching webhooks only, signed', async () => {
