@@ -13,7 +13,7 @@ export interface RetryPolicy {
 /** Items a batch call left unprocessed (throttling): DynamoDB's own advice, about a second at most. */
 export const UNPROCESSED_ITEMS: RetryPolicy = { attempts: 8, baseMs: 25, maxMs: 1_000 };
 /** Conditional writes that lost a race: retry soon, on the new state. */
-export const LOST_RACE: RetryPolicy = { attempts: 20, baseMs: 5, maxMs: 250 };
+export const LOST_RACE: RetryPolicy = { attempts: 12, baseMs: 5, maxMs: 100 };
 
 /** The longest wait before retry number `retry` (1 for the first retry). */
 export function backoffCeilingMs(policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>, retry: number): number {

@@ -29,11 +29,12 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
 let dev: StewardApp;
 let template: Template;
 
+// Bundles every function with esbuild: minutes on a loaded two-core machine.
 beforeAll(() => {
   dev = createStewardApp();
   // Synthesises the app, which runs the AwsSolutions checks: any unacknowledged error throws here.
   template = Template.fromStack(dev.stack);
-});
+}, 300_000);
 
 function synth(context: Record<string, unknown>): { app: StewardApp; template: Template } {
   const app = createStewardApp({ context: { ...SKIP_BUNDLING, ...context } });

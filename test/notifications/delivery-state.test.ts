@@ -97,13 +97,15 @@ describe('what is published, and how loudly', () => {
 
 describe('delivery state shared by dispatchers', () => {
   it('lets a retried notification take over a claim whose holder died, once its lease ran out', async () => {
-    expect(await claimDelivery('W1', 'E1', 'alert.firing', 40)).toBe(true);
-    expect(await claimDelivery('W1', 'E1', 'alert.firing', 40)).toBe(false); // in flight elsewhere
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await claimDelivery('W1', 'E1', 'alert.firing', 40)).toBe(true); // abandoned: taken over
+    // A lease long enough that a loaded machine cannot outlast it between two calls.
+    const LEASE_MS = 1_000;
+    expect(await claimDelivery('W1', 'E1', 'alert.firing', LEASE_MS)).toBe(true);
+    expect(await claimDelivery('W1', 'E1', 'alert.firing', LEASE_MS)).toBe(false); // in flight elsewhere
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100));
+    expect(await claimDelivery('W1', 'E1', 'alert.firing', LEASE_MS)).toBe(true); // abandoned: taken over
     await settleClaim('W1', 'E1', 'delivered');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await claimDelivery('W1', 'E1', 'alert.firing', 40)).toBe(false); // settled: never again
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100));
+    expect(await claimDelivery('W1', 'E1', 'alert.firing', LEASE_MS)).toBe(false); // settled: never again
   });
 
   it('holds a claim for every attempt and backoff of one delivery', () => {
