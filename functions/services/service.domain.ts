@@ -43,6 +43,26 @@ export function versionTotal(counts: VersionCounts): number {
 
 export const EMPTY_COUNTS: VersionCounts = { draft: 0, released: 0, deprecated: 0, retired: 0 };
 
+/** What a service's digest keeps of each version, keyed by its precedence key (`precedenceKey`). */
+export interface DigestEntry {
+  status: VersionStatus;
+  version: string;
+}
+
+/**
+ * A service's version counts and latest released version, from its digest: the released version
+ * of highest precedence (precedence keys sort as SemVer precedence does, by code unit).
+ */
+export function summarizeVersions(digest: Record<string, DigestEntry>): Pick<Service, 'versionCounts' | 'latestReleased'> {
+  const versionCounts = { ...EMPTY_COUNTS };
+  let latest: string | null = null;
+  for (const [precedence, entry] of Object.entries(digest)) {
+    versionCounts[entry.status] += 1;
+    if (entry.status === 'released' && (latest === null || precedence > latest)) latest = precedence;
+  }
+  return { versionCounts, latestReleased: latest === null ? null : (digest[latest] as DigestEntry).version };
+}
+
 export interface NewService {
   name: string;
   displayName?: string;

@@ -1,7 +1,6 @@
 import { BadRequestError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '#kernel/errors';
-import type { LifecycleAction, VersionStatus } from './lifecycle.domain.ts';
+import type { LifecycleAction } from './lifecycle.domain.ts';
 import { compareSemVer, parseSemVer, precedenceKey, type SemVer } from './semver.domain.ts';
-import type { Service, VersionCounts } from './service.domain.ts';
 import {
   addChanges,
   applyLifecycleAction,
@@ -16,8 +15,9 @@ import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import type { EventType } from '#kernel/events';
 import { executeCommand } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
-import { getService, serviceItem, type StoredService } from './services.store.ts';
-import { getVersion, listVersions, versionItem } from './versions.store.ts';
+import { digestEntry, ensureDigest, MAX_DIGEST_BYTES } from './digest.store.ts';
+import { getService, type StoredService } from './services.store.ts';
+import { getStoredVersion, getVersion, type StoredVersion, versionItem } from './versions.store.ts';
 
 /** Parses a version written by a client, or answers 400 saying why it is not SemVer. */
 export function parseVersionOrThrow(raw: string, pointer: string): SemVer {
@@ -35,10 +35,10 @@ async function requireService(name: string): Promise<StoredService> {
   return stored;
 }
 
-async function requireVersion(service: string, semver: SemVer): Promise<Version> {
-  const version = await getVersion(service, precedenceKey(semver));
-  if (!version) throw new NotFoundError(`Service ${service} has no version ${semver.raw}.`);
-  return version;
+async function requireVersion(service: string, semver: SemVer): Promise<StoredVersion> {
+  const stored = await getStoredVersion(service, precedenceKey(semver));
+  if (!stored) throw new NotFoundError(`Service ${service} has no version ${semver.raw}.`);
+  return stored;
 }
 
 function checkSize(version: Version): void {
@@ -49,17 +49,15 @@ function checkSize(version: Version): void {
   }
 }
 
-function withCounts(service: Service, from: VersionStatus | null, to: VersionStatus): VersionCounts {
-  const counts = { ...service.versionCounts };
-  if (from) counts[from] -= 1;
-  counts[to] += 1;
-  return counts;
-}
-
+/**
+ * Each version is its own aggregate (docs/architecture.md §3): registering, moving or amending one
+ * version contends only with writers of that version. Its events set the version's entry in the
+ * service's digest, from which the service's counts and latest released version are read.
+ */
 export async function registerVersion(serviceName: string, input: NewVersion, context: CommandContext): Promise<Version> {
   const semver = parseVersionOrThrow(input.version, '/body/version');
   const precedence = precedenceKey(semver);
-  return executeCommand(keys.serviceAggregate(serviceName), async () => {
+  return executeCommand(keys.versionAggregate(serviceName, precedence), async () => {
     const stored = await requireService(serviceName);
     if (input.model && stored.service.kind !== 'model') {
       const message = `only versions of a service of kind model carry a model card; ${serviceName} is of kind ${stored.service.kind}`;
@@ -77,11 +75,18 @@ export async function registerVersion(serviceName: string, input: NewVersion, co
         { existingVersion: existing.version },
       );
     }
+    if ((stored.digest?.bytes ?? 0) > MAX_DIGEST_BYTES) {
+      throw new ConflictError(
+        `Service ${serviceName} holds as many versions as it can (${versionTotalOf(stored)}); register it under a new service.`,
+      );
+    }
+    await ensureDigest(serviceName, stored.digest);
     const version = createVersion(serviceName, input, new Date().toISOString());
     checkSize(version);
-    const service: Service = { ...stored.service, versionCounts: withCounts(stored.service, null, 'draft') };
     return {
-      expectedSeq: stored.seq,
+      // A new version's aggregate has no events yet; if a crashed registration committed one, the
+      // write conflicts, the event is projected, and the retry finds the version: 409.
+      expectedSeq: 0,
       event: {
         type: 'version.registered',
         actor: context.actor,
@@ -89,7 +94,7 @@ export async function registerVersion(serviceName: string, input: NewVersion, co
         service: serviceName,
         subject: `version/${serviceName}@${version.version}`,
         changes: { before: null, after: version },
-        effects: [versionItem(version, precedence), serviceItem(service)],
+        effects: [digestEntry(serviceName, precedence, version.status, version.version), versionItem(version, precedence)],
       },
       result: () => version,
     };
@@ -110,19 +115,17 @@ export async function moveVersion(
   context: CommandContext,
 ): Promise<Version> {
   const semver = parseVersionOrThrow(rawVersion, '/path/version');
-  return executeCommand(keys.serviceAggregate(serviceName), async () => {
-    const stored = await requireService(serviceName);
-    const current = await requireVersion(serviceName, semver);
+  const precedence = precedenceKey(semver);
+  return executeCommand(keys.versionAggregate(serviceName, precedence), async () => {
+    const { version: current, seq, digest } = await requireVersion(serviceName, semver);
     checkIfMatch(context.ifMatch, current.rev, `Version ${current.version}`);
+    // The replacement is another version (another aggregate): read, not locked. Once checked, a
+    // deprecation stands even if its replacement moves on later, as it always has.
     if (deprecation.replacement) await checkReplacement(serviceName, semver, deprecation.replacement);
     const next = applyLifecycleAction(current, action, new Date().toISOString(), deprecation);
-    const service: Service = {
-      ...stored.service,
-      versionCounts: withCounts(stored.service, current.status, next.status),
-      latestReleased: await latestReleasedAfter(stored.service, semver, next),
-    };
+    await ensureDigest(serviceName, digest);
     return {
-      expectedSeq: stored.seq,
+      expectedSeq: seq,
       event: {
         type: ACTION_EVENTS[action],
         actor: context.actor,
@@ -130,7 +133,7 @@ export async function moveVersion(
         service: serviceName,
         subject: `version/${serviceName}@${current.version}`,
         changes: { before: lifecycleFields(current), after: lifecycleFields(next) },
-        effects: [versionItem(next, precedenceKey(semver)), serviceItem(service)],
+        effects: [digestEntry(serviceName, precedence, next.status, next.version), versionItem(next, precedence)],
       },
       result: () => next,
     };
@@ -157,26 +160,6 @@ async function checkReplacement(serviceName: string, deprecated: SemVer, replace
   }
 }
 
-/** The service's latest released version once `changed` has moved. */
-async function latestReleasedAfter(service: Service, semver: SemVer, changed: Version): Promise<string | null> {
-  const latest = service.latestReleased;
-  if (changed.status === 'released') {
-    if (latest === null) return changed.version;
-    const latestParsed = parseSemVer(latest);
-    return latestParsed.ok && compareSemVer(latestParsed.value, semver) >= 0 ? latest : changed.version;
-  }
-  if (latest !== changed.version) return latest;
-  // The latest released version left "released": find the next one down.
-  let cursor: string | undefined;
-  do {
-    const page = await listVersions(service.name, { limit: 25, cursor, status: 'released', consistent: true });
-    const next = page.items.find((version) => version.version !== changed.version);
-    if (next) return next.version;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return null;
-}
-
 export async function addVersionChanges(
   serviceName: string,
   rawVersion: string,
@@ -184,14 +167,13 @@ export async function addVersionChanges(
   context: CommandContext,
 ): Promise<Version> {
   const semver = parseVersionOrThrow(rawVersion, '/path/version');
-  return executeCommand(keys.serviceAggregate(serviceName), async () => {
-    const stored = await requireService(serviceName);
-    const current = await requireVersion(serviceName, semver);
+  return executeCommand(keys.versionAggregate(serviceName, precedenceKey(semver)), async () => {
+    const { version: current, seq } = await requireVersion(serviceName, semver);
     checkIfMatch(context.ifMatch, current.rev, `Version ${current.version}`);
     const next = addChanges(current, changes, new Date().toISOString());
     checkSize(next);
     return {
-      expectedSeq: stored.seq,
+      expectedSeq: seq,
       event: {
         type: 'version.changes_added',
         actor: context.actor,
@@ -199,7 +181,8 @@ export async function addVersionChanges(
         service: serviceName,
         subject: `version/${serviceName}@${current.version}`,
         changes: { before: { changeCount: current.changes.length }, after: { changeCount: next.changes.length, added: changes } },
-        effects: [versionItem(next, precedenceKey(semver)), serviceItem(stored.service)],
+        // The status does not change, so the digest's entry stays as it is.
+        effects: [versionItem(next, precedenceKey(semver))],
       },
       result: () => next,
     };
@@ -207,5 +190,9 @@ export async function addVersionChanges(
 }
 
 export async function readVersion(serviceName: string, rawVersion: string): Promise<Version> {
-  return requireVersion(serviceName, parseVersionOrThrow(rawVersion, '/path/version'));
+  return (await requireVersion(serviceName, parseVersionOrThrow(rawVersion, '/path/version'))).version;
+}
+
+function versionTotalOf(stored: StoredService): number {
+  return Object.keys(stored.digest?.entries ?? {}).length;
 }

@@ -99,7 +99,7 @@ describe('a crash between any two writes', () => {
   }
 
   for (const survivingWrites of [1, 2, 3]) {
-    it(`converges through the next write to the same service after ${survivingWrites} write(s), without the reconciler`, async () => {
+    it(`converges through the next write to the same version after ${survivingWrites} write(s), without the reconciler`, async () => {
       // Prepare: the release is committed; some or none of its projections are written.
       const name = `crash-next-${survivingWrites}`;
       await registerService({ name: name, kind: 'api' }, context);
@@ -108,22 +108,44 @@ describe('a crash between any two writes', () => {
       await moveVersion(name, '1.0.0', 'release', {}, context).catch(() => undefined);
       crash.revive();
 
-      // Act: another client registers a version of the same service.
-      const response = await call(runtime, 'POST', `/v1/services/${name}/versions`, { body: { version: '1.1.0' } });
+      // Act: another client registers another version (its own aggregate: it neither waits for nor
+      // finishes the release), then deprecates 1.0.0, which a draft could not be.
+      const other = await call(runtime, 'POST', `/v1/services/${name}/versions`, { body: { version: '1.1.0' } });
+      const response = await call(runtime, 'POST', `/v1/services/${name}/versions/1.0.0/deprecate`);
 
       // Assess
-      expect(response.status).toBe(201);
-      expect((await versionState(name, '1.0.0')).status).toBe('released');
+      expect([other.status, response.status]).toEqual([201, 200]);
+      expect((await versionState(name, '1.0.0')).status).toBe('deprecated');
       const service = await serviceState(name);
-      expect(service.versionCounts).toEqual({ draft: 1, released: 1, deprecated: 0, retired: 0 });
-      expect(service.latestReleased).toBe('1.0.0');
+      expect(service.versionCounts).toEqual({ draft: 1, released: 0, deprecated: 1, retired: 0 });
+      expect(service.latestReleased).toBeNull();
       const history = await call(runtime, 'GET', `/v1/services/${name}/history`);
       expect(history.body.items.map((event: { type: string }) => event.type)).toEqual([
+        'version.deprecated',
         'version.registered',
         'version.released',
         'version.registered',
         'service.created',
       ]);
+    });
+  }
+
+  for (const survivingWrites of [1, 2]) {
+    it(`refuses a second registration of a version whose first one crashed after ${survivingWrites} write(s)`, async () => {
+      // Prepare
+      const name = `crash-register-${survivingWrites}`;
+      await registerService({ name, kind: 'api' }, context);
+      crash.crashAfterWrites(survivingWrites);
+      await registerVersion(name, { version: '1.0.0', description: 'first' }, context).catch(() => undefined);
+      crash.revive();
+
+      // Act
+      const response = await call(runtime, 'POST', `/v1/services/${name}/versions`, { body: { version: '1.0.0', description: 'second' } });
+
+      // Assess
+      expect(response.status).toBe(409);
+      expect((await versionState(name, '1.0.0')).description).toBe('first');
+      expect((await serviceState(name)).versionCounts).toEqual({ draft: 1, released: 0, deprecated: 0, retired: 0 });
     });
   }
 

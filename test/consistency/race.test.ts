@@ -4,7 +4,8 @@ import { call, startTestRuntime } from '../helpers/runtime.ts';
 
 /**
  * Fifty clients racing on one resource: every success is applied and audited exactly once,
- * every loser gets 409 or 412, nothing is lost.
+ * every loser gets 409 or 412, nothing is lost. Writers of different items (different versions of
+ * one service) do not race at all: every one of them succeeds.
  */
 const CLIENTS = 50;
 let runtime: Runtime;
@@ -92,7 +93,7 @@ describe('fifty clients racing', () => {
     expect(service.body.latestReleased).toBe('1.0.0');
   });
 
-  it('keeps the version count equal to the versions registered when fifty register at once', async () => {
+  it('registers all fifty distinct versions registered at once: different versions do not conflict', async () => {
     // Prepare
     await call(runtime, 'POST', '/v1/services', { body: { name: 'race-register', kind: 'api' } });
 
@@ -104,13 +105,58 @@ describe('fifty clients racing', () => {
     );
 
     // Assess
-    expect(responses.every((response) => response.status === 201 || response.status === 409)).toBe(true);
-    const registered = responses.filter((response) => response.status === 201).length;
-    expect(registered).toBeGreaterThan(0);
+    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: CLIENTS }, () => 201));
     const versions = await call(runtime, 'GET', '/v1/services/race-register/versions?limit=100');
-    expect(versions.body.items).toHaveLength(registered);
-    expect(await history('race-register', 'version.registered')).toHaveLength(registered);
+    expect(versions.body.items).toHaveLength(CLIENTS);
+    expect(await history('race-register', 'version.registered')).toHaveLength(CLIENTS);
     const service = await call(runtime, 'GET', '/v1/services/race-register');
-    expect(service.body.versionCount).toBe(registered);
+    expect(service.body).toMatchObject({
+      versionCount: CLIENTS,
+      versionCounts: { draft: CLIENTS, released: 0, deprecated: 0, retired: 0 },
+    });
+  });
+
+  it('releases fifty versions at once, each once, and the service counts them all with the highest as latest', async () => {
+    // Prepare
+    await call(runtime, 'POST', '/v1/services', { body: { name: 'race-release-many', kind: 'api' } });
+    for (let i = 0; i < CLIENTS; i++) {
+      await call(runtime, 'POST', '/v1/services/race-release-many/versions', { body: { version: `2.${i}.0` } });
+    }
+
+    // Act: each version released twice at once, all at once.
+    const responses = await Promise.all(
+      Array.from({ length: CLIENTS * 2 }, (_, i) =>
+        call(runtime, 'POST', `/v1/services/race-release-many/versions/2.${i % CLIENTS}.0/release`),
+      ),
+    );
+
+    // Assess: one release per version wins; its twin is refused (the same version is the same item).
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(CLIENTS);
+    expect(responses.filter((response) => response.status === 409)).toHaveLength(CLIENTS);
+    expect(await history('race-release-many', 'version.released')).toHaveLength(CLIENTS);
+    const service = await call(runtime, 'GET', '/v1/services/race-release-many');
+    expect(service.body).toMatchObject({
+      status: 'active',
+      versionCounts: { draft: 0, released: CLIENTS, deprecated: 0, retired: 0 },
+      latestReleased: `2.${CLIENTS - 1}.0`,
+    });
+  });
+
+  it('registers one of fifty clients racing for the same version and answers every other one 409', async () => {
+    // Prepare
+    await call(runtime, 'POST', '/v1/services', { body: { name: 'race-same-version', kind: 'api' } });
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) =>
+        call(runtime, 'POST', '/v1/services/race-same-version/versions', { body: { version: '1.0.0', description: `client ${i}` } }),
+      ),
+    );
+
+    // Assess
+    expect(responses.filter((response) => response.status === 201)).toHaveLength(1);
+    expect(responses.filter((response) => response.status === 409)).toHaveLength(CLIENTS - 1);
+    expect(await history('race-same-version', 'version.registered')).toHaveLength(1);
+    expect((await call(runtime, 'GET', '/v1/services/race-same-version')).body.versionCount).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { ConflictError, PayloadTooLargeError } from '../errors.ts';
 import { type EventType, shouldPublish } from '../events.ts';
@@ -59,6 +59,20 @@ const nextId = monotonicFactory();
 
 /** The items projected for an event carry this attribute: the sequence number of their event. */
 export const PROJECTION_SEQ = 'aggSeq';
+
+/** Marks an effect that sets one entry of a map in a shared item instead of writing a whole item. */
+const ENTRY_EFFECT = 'entryEffect';
+
+/**
+ * An effect on one entry of a map attribute in an item that many aggregates write (a service's
+ * digest of its versions, each version being its own aggregate): an UpdateItem of that entry
+ * alone, applied only if no later event of the same aggregate set it, so writers of different
+ * entries never contend and replaying an event is harmless. The entry is stored with the event's
+ * sequence number as `aggSeq`. The item is created when it does not exist. Never an aggregate's head.
+ */
+export function entryEffect(key: { PK: string; SK: string }, map: string, entry: string, value: Record<string, unknown>): Item {
+  return { ...key, [ENTRY_EFFECT]: { map, entry, value } };
+}
 
 /** Called with every committed, projected event; the local runtime feeds webhook delivery from it. */
 export type EventPublisher = (event: StoredEvent) => void;
@@ -127,6 +141,7 @@ export async function project(
 ): Promise<void> {
   const client = documentClient();
   const put = async (effect: Item) => {
+    if (effect[ENTRY_EFFECT]) return setEntry(effect, event.seq);
     try {
       await client.send(
         new PutCommand({
@@ -145,6 +160,45 @@ export async function project(
   await Promise.all(event.effects.slice(0, -1).map(put));
   if (head) await put(head);
   await markProjected(event);
+}
+
+/** Applies an entry effect (`entryEffect`): the entry if no later event set it, creating the map first if need be. */
+async function setEntry(effect: Item, seq: number): Promise<void> {
+  const { map, entry, value } = effect[ENTRY_EFFECT] as { map: string; entry: string; value: Record<string, unknown> };
+  const key = { PK: effect.PK, SK: effect.SK };
+  const write = () =>
+    documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET #map.#entry = :value',
+        ConditionExpression: 'attribute_not_exists(#map.#entry) OR #map.#entry.#seq < :seq',
+        ExpressionAttributeNames: { '#map': map, '#entry': entry, '#seq': PROJECTION_SEQ },
+        ExpressionAttributeValues: { ':value': { ...value, [PROJECTION_SEQ]: seq }, ':seq': seq },
+      }),
+    );
+  try {
+    await write();
+    return;
+  } catch (error) {
+    if (isConditionFailure(error)) return; // a later event of this aggregate set the entry
+    // DynamoDB refuses a path under a map that does not exist yet (ValidationException): make it, then write again.
+    if ((error as Error).name !== 'ValidationException') throw error;
+  }
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: 'SET #map = if_not_exists(#map, :empty)',
+      ExpressionAttributeNames: { '#map': map },
+      ExpressionAttributeValues: { ':empty': {} },
+    }),
+  );
+  try {
+    await write();
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
 }
 
 /**
@@ -249,13 +303,21 @@ export type Decision<T> = { expectedSeq: number; event: NewEvent; result: (event
  * Runs a command against an aggregate with optimistic concurrency: `decide` reads the current
  * state and returns the event to append after the sequence number it read (or throws a domain
  * error). When another writer got there first, catch up and decide again on the new state.
+ * When `decide` refuses, it may have read state that a committed but unprojected event (its
+ * writer died) had already changed: finish those and decide again, so a refusal is never stale.
  * A request that changes nothing appends nothing: no audit record for a change that did not happen.
  */
 export async function executeCommand<T>(aggregate: string, decide: () => Promise<Decision<T>>): Promise<T> {
   return retrying(
     LOST_RACE,
     async () => {
-      const decision = await decide();
+      let decision: Decision<T>;
+      try {
+        decision = await decide();
+      } catch (error) {
+        if (await finishPending(aggregate)) return TRY_AGAIN;
+        throw error;
+      }
       if ('unchanged' in decision) return decision.unchanged;
       try {
         const event = await appendEvent(aggregate, decision.expectedSeq, decision.event);
@@ -268,6 +330,36 @@ export async function executeCommand<T>(aggregate: string, decide: () => Promise
     },
     () => new ConflictError('Too many concurrent changes to this resource; retry the request.'),
   );
+}
+
+/**
+ * Projects the aggregate's newest events still marked unprojected (a writer died after committing
+ * them), oldest first; true if there were any. Reads back from the newest event only as far as
+ * the first projected one: usually one item.
+ */
+async function finishPending(aggregate: string): Promise<boolean> {
+  const pending: StoredEvent[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  reading: do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
+        ExpressionAttributeValues: { ':pk': aggregate, ':event': keys.eventPrefix },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: 10,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const event of page.Items ?? []) {
+      if (event.GSI4PK !== keys.unprojectedPartition) break reading;
+      pending.push(event as unknown as StoredEvent);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  for (const event of pending.reverse()) await project(event);
+  return pending.length > 0;
 }
 
 async function getHeadItem(key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {

@@ -4,7 +4,8 @@
  * | item            | PK                  | SK                | GSI1 (PK / SK)              |
  * |-----------------|---------------------|-------------------|-----------------------------|
  * | service         | SVC#<name>          | SERVICE           | SERVICES / <name>           |
- * | version         | SVC#<name>          | VER#<precedence>  |                             |
+ * | version         | SVC#<name>          | VER#<precedence>  |  (head of SVC#<name>#VER#<precedence>) |
+ * | version digest  | SVC#<name>          | VERSIONS          |  (an entry per version, by its events) |
  * | event           | <aggregate>         | EVT#<seq, 10 dig> | AUDIT / <at>#<eventId>      |
  * | api key         | APIKEY#<id>         | APIKEY            | APIKEYS / <id>              |
  * | api key by hash | KEYHASH#<sha256>    | KEYHASH           |                             |
@@ -58,6 +59,13 @@ export const keys = {
 
   version: (service: string, precedence: string) => ({ PK: `SVC#${service}`, SK: `VER#${precedence}` }),
   versionPrefix: 'VER#',
+  /**
+   * Each version is its own aggregate: its events are here, its head is its item under the service
+   * (`version`), so versions of one service never contend for a sequence number.
+   */
+  versionAggregate: (service: string, precedence: string) => `SVC#${service}#VER#${precedence}`,
+  /** A service's digest of its versions: one map entry per version, each set by that version's events. */
+  versionDigest: (service: string) => ({ PK: `SVC#${service}`, SK: 'VERSIONS' }),
 
   event: (aggregate: string, seq: number) => ({ PK: aggregate, SK: eventSortKey(seq) }),
   eventPrefix: 'EVT#',
