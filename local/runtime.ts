@@ -9,6 +9,7 @@ import { configureStore } from '#kernel/store/client';
 import { sweepExpiredSamples } from '#metrics/metrics.store';
 import { configureEventPublisher, reconcile, type StoredEvent } from '#kernel/store/event-log';
 import { configureHealthProbes } from '#system/health.probes';
+import { LocalStreamHub, type LocalStreamOptions } from '#stream/local-hub';
 import { configureOrchestrator } from '#deployments/orchestrator';
 import { recoverStuckDeployments } from '#deployments/recovery.commands';
 import { configureOutboundPolicy } from '#kernel/outbound/policy';
@@ -53,6 +54,8 @@ export interface RuntimeOptions {
   onRequest?: (record: RequestRecord) => void;
   /** Told of every committed event, after it is published (`npm start` logs deployment progress from them). */
   onEvent?: (event: StoredEvent) => void;
+  /** The live stream's per-client limits (tests make them small). */
+  stream?: LocalStreamOptions;
 }
 
 /** The port is taken: said before anything else starts, so that nothing is half started. */
@@ -69,6 +72,8 @@ export class PortInUseError extends Error {
 export interface Runtime {
   /** Runs deployment workflows in this process. */
   deployments: LocalDeploymentExecutor;
+  /** The live event stream at /v1/stream. */
+  stream: LocalStreamHub;
   /** Deployments found running at start-up and rolled back (a workflow cannot outlive its process). */
   settledDeployments: number;
   url: string;
@@ -113,14 +118,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // topic, which fans them out to email subscriptions and webhooks (a table stream and SNS on AWS).
   configureNotificationTopic(localTopic);
   const onEvent = options.onEvent;
-  configureEventPublisher(
-    onEvent
-      ? (event) => {
-          publishCommittedEvent(event);
-          onEvent(event);
-        }
-      : publishCommittedEvent,
-  );
+  // And to the live stream's clients (/v1/stream; API Gateway's WebSocket API on AWS).
+  const stream = new LocalStreamHub(options.stream);
+  configureEventPublisher((event) => {
+    publishCommittedEvent(event);
+    stream.publish(event);
+    onEvent?.(event);
+  });
   // Email subscriptions are confirmed at once locally (even if NOTIFICATION_TOPIC_ARN happens to be set);
   // mail goes to STEWARD_SMTP_URL, else to .eml files in the outbox folder.
   configureSubscriptionGateway(localSubscriptionGateway);
@@ -181,6 +185,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await dynamo.close();
     throw error;
   });
+  stream.attach(server);
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
   return {
@@ -192,6 +197,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     mailTarget: mailer().target,
     deployments,
     settledDeployments,
+    stream,
     close: async () => {
       deployments.stopAll();
       configureEventPublisher(null);
@@ -203,6 +209,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(tick);
+      await stream.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dynamo.close();
