@@ -8,8 +8,12 @@ export const HANDLER_BUNDLING = {
   format: 'esm' as const,
   minify: true,
   sourceMap: true,
-  /** The Lambda Node.js runtime ships AWS SDK v3; bundling it again would triple every bundle. */
-  external: ['@aws-sdk/*'],
+  /**
+   * The Lambda Node.js runtime ships AWS SDK v3; bundling it again would triple every bundle.
+   * DDSketch requires protobufjs lazily, only to (de)serialise its protobuf form, which Steward
+   * never uses (sketches are stored as JSON): it is not installed, and not bundled.
+   */
+  external: ['@aws-sdk/*', 'protobufjs/minimal'],
   /** ESM bundles that contain CommonJS dependencies need `require` for Node built-ins. */
   banner: "import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);",
 } as const;
@@ -28,6 +32,7 @@ export const HANDLER_ENTRIES = [
   'deployment-task',
   'health-checks',
   'metrics',
+  'models',
   'alerts',
   'system',
   'fallback',

@@ -41,6 +41,9 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   'health-checks': { access: 'RW', timeout: Duration.seconds(29) },
   // Ingestion writes up to 1,000 samples in batches of 25; a query reads up to 7 days of hour buckets.
   metrics: { access: 'RW', timeout: Duration.seconds(25) },
+  // Inference batches (up to 5,000 records) merge into a few cells each under conditional writes; reads
+  // merge a window's cells (a week is 168 hour cells per version).
+  models: { access: 'RW', timeout: Duration.seconds(25) },
   // Rule CRUD and acknowledgements (a batch acknowledges up to 100 alerts, one event each).
   alerts: { access: 'RW', timeout: Duration.seconds(25) },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.

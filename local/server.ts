@@ -12,6 +12,7 @@ import { handler as configs } from '../functions/handlers/configs.ts';
 import { handler as deployments } from '../functions/handlers/deployments.ts';
 import { handler as healthChecks } from '../functions/handlers/health-checks.ts';
 import { handler as metrics } from '../functions/handlers/metrics.ts';
+import { handler as models } from '../functions/handlers/models.ts';
 import { handler as secrets } from '../functions/handlers/secrets.ts';
 import { handler as services } from '../functions/handlers/services.ts';
 import { handler as system } from '../functions/handlers/system.ts';
@@ -41,6 +42,7 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   deployments,
   'health-checks': healthChecks,
   metrics,
+  models,
   alerts,
   system,
   fallback,

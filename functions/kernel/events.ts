@@ -151,6 +151,23 @@ export const EVENT_CATALOGUE = {
     critical: false,
   },
   'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
+  'model.policy_updated': {
+    description: "A model's policy (thresholds, production environment, deprecation and retirement settings) changed.",
+    severity: 'info',
+    critical: false,
+  },
+  'model.alias_set': { description: "A model's alias (such as @champion) was set or moved to a version.", severity: 'info', critical: false },
+  'model.alias_removed': { description: "A model's alias was removed.", severity: 'info', critical: false },
+  'model.deployability_overridden': {
+    description: 'An admin started a deployment of a model version its policy does not approve, with a reason.',
+    severity: 'warning',
+    critical: true,
+  },
+  'version.sunset_approaching': {
+    description: "A deprecated version's sunset is near (within the warning threshold, or 7 days) and it may still be called.",
+    severity: 'warning',
+    critical: false,
+  },
 } as const satisfies Record<string, EventTypeInfo>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
@@ -164,22 +181,5 @@ export function eventInfo(type: EventType): EventTypeInfo {
   return EVENT_CATALOGUE[type];
 }
 
-/** Event families that are published; the rest stay in the audit trail. */
-export const PUBLISHED_PREFIXES = ['alert.', 'incident.', 'deployment.'] as const;
-/** Besides the families: health check state changes, secret notices (each carries its secret's alert), a webhook disabled. */
-export const PUBLISHED_EXACT_TYPES = ['healthcheck.state_changed', 'secret.expiring', 'secret.rotation_due', 'webhook.disabled'] as const;
-const PUBLISHED_TYPES = new Set<string>(PUBLISHED_EXACT_TYPES);
-
-export function isPublished(type: string): boolean {
-  return PUBLISHED_TYPES.has(type) || PUBLISHED_PREFIXES.some((prefix) => type.startsWith(prefix));
-}
-
-/**
- * Whether this committed event goes to the topic: its type is published, except the resolution
- * of an alert whose rule said `sendResolved: false` (nobody is told it resolved, on any channel).
- */
-export function shouldPublish(event: { type: string; changes?: { after?: unknown } }): boolean {
-  if (!isPublished(event.type)) return false;
-  const after = event.changes?.after as { sendResolved?: unknown } | null | undefined;
-  return !(event.type === 'alert.resolved' && after?.sendResolved === false);
-}
+/** Which events are published lives apart, so the event log does not bundle the catalogue's descriptions. */
+export { isPublished, PUBLISHED_EXACT_TYPES, PUBLISHED_PREFIXES, shouldPublish } from './published-events.ts';

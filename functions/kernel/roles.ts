@@ -1,7 +1,14 @@
-/** API key roles and what they may touch. Roles are ordered: viewer < deployer < admin. */
+/**
+ * API key roles and what they may touch. viewer < deployer < admin are ordered; `ingest` stands
+ * apart: a key for a model's gateway that may only report inferences (routes whose access is
+ * `ingest`, which deployers and admins may call too), and nothing else, not even reads.
+ */
 
-export const ROLES = ['viewer', 'deployer', 'admin'] as const;
+export const ROLES = ['viewer', 'deployer', 'admin', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The ordered roles: each may do what the ones before it may. */
+export const RANKED_ROLES = ['viewer', 'deployer', 'admin'] as const satisfies readonly Role[];
 
 /** Who is calling: the API key the request was authenticated with. */
 export interface Principal {
@@ -13,7 +20,9 @@ export interface Principal {
 }
 
 export function hasRole(principal: Principal, needed: Role): boolean {
-  return ROLES.indexOf(principal.role) >= ROLES.indexOf(needed);
+  if (principal.role === 'ingest') return needed === 'ingest';
+  if (needed === 'ingest') return hasRole(principal, 'deployer');
+  return RANKED_ROLES.indexOf(principal.role) >= RANKED_ROLES.indexOf(needed);
 }
 
 export function canSeeService(principal: Principal, service: string): boolean {

@@ -6,6 +6,7 @@ import { deploymentContracts } from '#deployments/deployments.contract';
 import { healthCheckContracts } from '#health-checks/health-checks.contract';
 import { incidentContracts } from '#incidents/incidents.contract';
 import { metricContracts } from '#metrics/metrics.contract';
+import { modelContracts } from '#models/models.contract';
 import { secretContracts } from '#secrets/secrets.contract';
 import { serviceContracts } from '#services/services.contract';
 import { sloContracts } from '#slo/slo.contract';
@@ -32,6 +33,7 @@ export const allContracts: Contract[] = [
   ...healthCheckContracts,
   ...sloContracts,
   ...metricContracts,
+  ...modelContracts,
   ...alertContracts,
   ...incidentContracts,
   ...webhookContracts,

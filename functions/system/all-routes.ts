@@ -8,6 +8,7 @@ import { deploymentOperations } from '#deployments/deployments.routes';
 import { healthCheckOperations } from '#health-checks/health-checks.routes';
 import { incidentOperations } from '#incidents/incidents.routes';
 import { metricOperations } from '#metrics/metrics.routes';
+import { modelOperations } from '#models/models.routes';
 import { secretOperations } from '#secrets/secrets.routes';
 import { serviceOperations } from '#services/services.routes';
 import { sloOperations } from '#slo/slo.routes';
@@ -32,6 +33,7 @@ export const allOperations: Operation[] = [
   ...healthCheckOperations,
   ...sloOperations,
   ...metricOperations,
+  ...modelOperations,
   ...alertOperations,
   ...incidentOperations,
   ...webhookOperations,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contract } from '../../functions/kernel/http/operation.ts';
-import { ROLES, type Role } from '../../functions/kernel/roles.ts';
+import { hasRole, ROLES, type Role } from '../../functions/kernel/roles.ts';
 import { allContracts } from '../../functions/system/all-contracts.ts';
 import type { Runtime } from '../../local/runtime.ts';
 import { call, startTestRuntime } from '../helpers/runtime.ts';
@@ -151,7 +151,8 @@ function casesOf(contract: Contract): Case[] {
   const cases: Case[] = [];
   for (const role of ROLES) {
     for (const limited of [false, true]) {
-      const roleOk = contract.access === 'public' || ROLES.indexOf(role) >= ROLES.indexOf(contract.access);
+      const roleOk =
+        contract.access === 'public' || hasRole({ keyId: 'matrix', name: 'matrix', role, services: null }, contract.access);
       const scope = contract.scope;
       const add = (label: string, target: 'in' | 'out' | 'global', outcome: Case['expect']) => {
         const service = target === 'out' ? OUT : IN;

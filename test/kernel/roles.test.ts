@@ -16,6 +16,14 @@ describe('hasRole', () => {
     { role: 'admin', needed: 'viewer', allowed: true },
     { role: 'admin', needed: 'deployer', allowed: true },
     { role: 'admin', needed: 'admin', allowed: true },
+    // ingest stands apart: it reports inferences and does nothing else; deployers and admins may report too.
+    { role: 'ingest', needed: 'ingest', allowed: true },
+    { role: 'ingest', needed: 'viewer', allowed: false },
+    { role: 'ingest', needed: 'deployer', allowed: false },
+    { role: 'ingest', needed: 'admin', allowed: false },
+    { role: 'viewer', needed: 'ingest', allowed: false },
+    { role: 'deployer', needed: 'ingest', allowed: true },
+    { role: 'admin', needed: 'ingest', allowed: true },
   ];
 
   it.each(matrix)('lets a $role key act where $needed is needed: $allowed', ({ role, needed, allowed }) => {
@@ -29,9 +37,9 @@ describe('hasRole', () => {
     expect(result).toBe(allowed);
   });
 
-  it('orders the roles viewer < deployer < admin', () => {
+  it('orders the roles viewer < deployer < admin, with ingest apart', () => {
     // Assess
-    expect(ROLES).toEqual(['viewer', 'deployer', 'admin']);
+    expect(ROLES).toEqual(['viewer', 'deployer', 'admin', 'ingest']);
   });
 });
 
@@ -89,6 +97,7 @@ describe('canManageKeys', () => {
     { who: 'a scoped admin', caller: principal('admin', ['payments-api']), allowed: false },
     { who: 'a deployer', caller: principal('deployer'), allowed: false },
     { who: 'a viewer', caller: principal('viewer'), allowed: false },
+    { who: 'an ingest key', caller: principal('ingest'), allowed: false },
   ])('lets $who manage keys: $allowed', ({ caller, allowed }) => {
     // Act
     const result = canManageKeys(caller);

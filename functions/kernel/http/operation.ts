@@ -19,6 +19,7 @@ export type RouteGroup =
   | 'health-checks'
   | 'metrics'
   | 'alerts'
+  | 'models'
   | 'system';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -96,7 +97,7 @@ export interface Contract<
   summary: string;
   description?: string;
   tag: string;
-  /** The least role that may call it, or `public` for no authentication. */
+  /** The least role that may call it (`ingest`: ingest keys, deployers and admins), or `public` for no authentication. */
   access: Role | 'public';
   /** Which service the route acts on, for keys limited to services. */
   scope: TScope;

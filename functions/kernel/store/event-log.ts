@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { ConflictError, PayloadTooLargeError } from '../errors.ts';
-import { type EventType, shouldPublish } from '../events.ts';
+import type { EventType } from '../events.ts';
+import { shouldPublish } from '../published-events.ts';
 import { LOST_RACE, retrying, TRY_AGAIN } from '../retry.ts';
 import { documentClient, isConditionFailure, tableName, updateIf } from './client.ts';
 import { eventSortKey, keys, timeSortKey } from './keys.ts';

@@ -44,6 +44,10 @@
  * | dead letter     | WEBHOOKDLV#<id>     | DEAD#<eventId>    |  (not an event; replayable)     |
  * | subscription    | SUBSCRIPTION#<id>   | SUBSCRIPTION      | SUBSCRIPTIONS / <id>        |
  * | address head    | SUBEMAIL#<address>  | HEAD              |  (the address's live subscription) |
+ * | model head      | MODEL#<svc>         | HEAD              |  (policy and settings)      |
+ * | model alias     | MODEL#<svc>         | ALIAS#<alias>     |                             |
+ * | inference cell  | INFER#<svc>#<ver>   | M#<env>#<minute> or H#<env>#<hour> | (not an event: telemetry) |
+ * | inference day   | INFERDAY#<svc>      | <day>#<env>#<ver> |  (not an event: telemetry)  |
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
@@ -209,6 +213,21 @@ export const keys = {
   subscription: (id: string) => ({ PK: `SUBSCRIPTION#${id}`, SK: 'SUBSCRIPTION' }),
   subscriptionsIndex: (id: string) => ({ GSI1PK: 'SUBSCRIPTIONS', GSI1SK: id }),
   subscriptionsListPartition: 'SUBSCRIPTIONS',
+
+  /** One aggregate per model: its policy and settings (head) and its aliases. */
+  modelAggregate: (service: string) => `MODEL#${service}`,
+  modelHead: (service: string) => ({ PK: `MODEL#${service}`, SK: 'HEAD' }),
+  modelAlias: (service: string, alias: string) => ({ PK: `MODEL#${service}`, SK: `ALIAS#${alias}` }),
+  modelAliasPrefix: 'ALIAS#',
+  /**
+   * Inference telemetry, aggregated (not events): one cell per version, environment and minute or
+   * hour in the version's partition, and one per day in the service's, for costs and registry views.
+   */
+  inferenceCells: (service: string, version: string) => `INFER#${service}#${version}`,
+  inferenceCellSortKey: (granularity: 'minute' | 'hour', environment: string, label: string) =>
+    `${granularity === 'minute' ? 'M' : 'H'}#${environment}#${label}`,
+  inferenceDays: (service: string) => `INFERDAY#${service}`,
+  inferenceDaySortKey: (day: string, environment: string, version: string) => `${day}#${environment}#${version}`,
 } as const;
 
 /** A partition only key management may write (`keys.keyPartitionPrefixes`). */

@@ -1,0 +1,5 @@
+import { policyContracts } from './policy.contract.ts';
+import { telemetryContracts } from './telemetry.contract.ts';
+
+/** Every contract of the models feature (route group `models`). */
+export const modelContracts = [...telemetryContracts, ...policyContracts];

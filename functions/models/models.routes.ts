@@ -1,0 +1,6 @@
+import type { Operation } from '#kernel/http/operation';
+import { policyOperations } from './policy.routes.ts';
+import { telemetryOperations } from './telemetry.routes.ts';
+
+/** Every route of the models feature (route group `models`). */
+export const modelOperations: Operation[] = [...telemetryOperations, ...policyOperations];
