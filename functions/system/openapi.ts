@@ -17,6 +17,9 @@ function standardProblems(operation: Contract): Record<number, string> {
     problems[413] = 'The body is larger than 1 MB, or the record it would make is too large.';
     problems[415] = 'The body is not JSON.';
   }
+  if (operation.method === 'POST' && !operation.requestHeaders?.includes('Idempotency-Key')) {
+    problems[422] = 'The Idempotency-Key was first used with another request.';
+  }
   problems[500] = 'Steward failed; quote the request id.';
   return problems;
 }
@@ -24,7 +27,8 @@ function standardProblems(operation: Contract): Record<number, string> {
 const HEADER_DOCS: Record<string, string> = {
   'If-Match': 'Apply only if the resource still has this ETag; otherwise 412.',
   'If-None-Match': 'Answer 304 with no body while the resource still has this ETag.',
-  'Idempotency-Key': 'Repeat the same request with the same key to get the first result instead of a second effect.',
+  'Idempotency-Key':
+    'Repeat the same request with the same key (within 24 hours) to get the first result instead of a second effect; the same key with another request is a 422, and 409 while the first is still being answered.',
 };
 
 function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
@@ -49,7 +53,10 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
       ...(schema ? { content: { [contentType]: { schema } } } : {}),
     };
   }
-  const headerParams = (operation.requestHeaders ?? []).map((name) => ({
+  // Every POST honours Idempotency-Key: the pipeline's middleware, or the operation itself (functions/kernel/http/middleware/idempotency.ts).
+  const requestHeaders = operation.requestHeaders ?? [];
+  const headers = operation.method === 'POST' && !requestHeaders.includes('Idempotency-Key') ? [...requestHeaders, 'Idempotency-Key'] : requestHeaders;
+  const headerParams = headers.map((name) => ({
     name,
     in: 'header' as const,
     required: false,

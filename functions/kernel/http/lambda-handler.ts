@@ -8,6 +8,7 @@ import type { HttpResult, Operation } from './operation.ts';
 import type { RouteShape } from './route-match.ts';
 import { authorize } from './middleware/authorize.ts';
 import { enforceScope } from './middleware/enforce-scope.ts';
+import { idempotency } from './middleware/idempotency.ts';
 import { parseJsonBody } from './middleware/parse-json-body.ts';
 import { problemResponses } from './middleware/problem-responses.ts';
 import { resolveOperation } from './middleware/resolve-operation.ts';
@@ -17,8 +18,8 @@ import { stateOf } from './request-state.ts';
 /**
  * The Lambda handler of one route group. Read top to bottom, this is every request's pipeline:
  * normalise headers → find the operation → authorise (role; a path's service) → read the JSON body
- * → validate with zod → the route's declared service scope
- * → run the operation; any failure becomes a problem+json response.
+ * → validate with zod → the route's declared service scope → a POST's Idempotency-Key (replay the
+ * first response) → run the operation; any failure becomes a problem+json response.
  */
 export function lambdaHandler(operations: Operation[], allRoutes?: readonly RouteShape[]) {
   return (
@@ -32,6 +33,7 @@ export function lambdaHandler(operations: Operation[], allRoutes?: readonly Rout
       .use(parseJsonBody())
       .use(validateInput())
       .use(enforceScope())
+      .use(idempotency())
       .handler(async function runOperation(event) {
         const { operation, principal, input } = stateOf(event);
         const requestId = event.requestContext.requestId;

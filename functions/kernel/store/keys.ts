@@ -20,6 +20,7 @@
  * | deployment      | ENV#<svc>#<env>     | DEPLOY#<id>       | DEPLOYS#<svc> / <id>        |
  * | deployment log  | ENV#<svc>#<env>     | DEPLOY#<id>#LOG#n |                             |
  * | idempotency key | ENV#<svc>#<env>     | IDEMP#<key>       |                             |
+ * | idempotent POST | IDEMPOTENCY#<keyId>#<sha256> | REQUEST  |  (first response, encrypted; TTL 24 h) |
  * | health check    | HCHK#<id>           | HEAD              | HCHKS#<svc> / <id>          |
  * | check run state | HCHK#<id>           | RUN               | (GSI2) HCDUE / <next>#<id>  |
  * | check result    | HCRES#<id>#<day>    | <at>#<resultId>   |                             |
@@ -128,6 +129,8 @@ export const keys = {
   }),
   deploymentLogPrefix: (id: string) => `DEPLOY#${id}#LOG#`,
   idempotency: (service: string, env: string, key: string) => ({ PK: `ENV#${service}#${env}`, SK: `IDEMP#${key}` }),
+  /** Any other POST sent with an Idempotency-Key: its first response, by the calling key and the Idempotency-Key's hash. */
+  idempotentRequest: (keyId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${keyId}#${keyHash}`, SK: 'REQUEST' }),
 
   /** One aggregate per health check: its definition and its state (healthy / unhealthy) change by events. */
   healthCheckAggregate: (id: string) => `HCHK#${id}`,
