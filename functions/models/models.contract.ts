@@ -1,5 +1,6 @@
+import { evaluationContracts } from './evaluation.contract.ts';
 import { policyContracts } from './policy.contract.ts';
 import { telemetryContracts } from './telemetry.contract.ts';
 
 /** Every contract of the models feature (route group `models`). */
-export const modelContracts = [...telemetryContracts, ...policyContracts];
+export const modelContracts = [...telemetryContracts, ...policyContracts, ...evaluationContracts];

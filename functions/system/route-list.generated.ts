@@ -65,6 +65,8 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'GET', path: '/v1/services/{name}/versions/{version}/performance' },
   { method: 'PUT', path: '/v1/services/{name}/model-policy' },
   { method: 'GET', path: '/v1/services/{name}/model-policy' },
+  { method: 'GET', path: '/v1/services/{name}/versions/{version}/evaluation' },
+  { method: 'GET', path: '/v1/services/{name}/compare' },
   { method: 'POST', path: '/v1/alert-rules' },
   { method: 'GET', path: '/v1/alert-rules' },
   { method: 'GET', path: '/v1/alert-rules/{id}' },
