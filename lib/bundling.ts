@@ -45,6 +45,8 @@ export const HANDLER_ENTRIES = [
   'alert-evaluator',
   'event-publisher',
   'webhook-dispatcher',
+  'stream',
+  'stream-authorizer',
 ] as const;
 
 /**

@@ -12,6 +12,7 @@ import { type HandlerName, StewardFunction } from './constructs/steward-function
 import { StewardTable, type TableAccess } from './constructs/steward-table.ts';
 import { SecretValues } from './secret-values.ts';
 import { grantHealthProbes } from './health-probes.ts';
+import { EventStream } from './constructs/event-stream.ts';
 import type { StageSettings } from './stage-settings.ts';
 
 export interface StewardStackProps extends StackProps {
@@ -70,6 +71,7 @@ export class StewardStack extends Stack {
   readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
   readonly notifications: Notifications;
+  readonly eventStream: EventStream;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
     super(scope, id, props);
@@ -209,9 +211,20 @@ export class StewardStack extends Stack {
       topic: this.notifications.topic,
       secretValues: this.secretValues,
     });
+    // Live events (issue 12): a WebSocket API fed by the same table-stream publisher.
+    this.eventStream = new EventStream(this, 'EventStream', {
+      ...shared,
+      table: this.table,
+      publisher: this.notifications.publisher,
+      throttle: settings.throttle,
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });
+    new CfnOutput(this, 'StreamUrl', {
+      description: 'The live event stream (WebSocket): connect with ?key=<API key>',
+      value: this.eventStream.url,
+    });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table', value: this.table.tableName });
     new CfnOutput(this, 'DeploymentStateMachineArn', {
       description: 'The deployment workflow; each execution is named by its deployment id',

@@ -10,7 +10,6 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PUBLISHED_EXACT_TYPES, PUBLISHED_PREFIXES } from '#kernel/events';
 import type { SecretValues } from '../secret-values.ts';
 import { StewardFunction } from './steward-function.ts';
 import type { StewardTable } from './steward-table.ts';
@@ -108,8 +107,9 @@ export class Notifications extends Construct {
             eventName: FilterRule.isEqual('INSERT'),
             dynamodb: {
               NewImage: {
+                // Every event: the live stream (functions/stream/fan-out.ts) carries all of them; the
+                // publisher sends only published types to the topic.
                 entity: { S: FilterRule.isEqual('event') },
-                type: { S: [...PUBLISHED_PREFIXES.flatMap((prefix) => FilterRule.beginsWith(prefix)), ...PUBLISHED_EXACT_TYPES] },
               },
             },
           }),

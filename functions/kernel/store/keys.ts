@@ -45,6 +45,7 @@
  * | dead letter     | WEBHOOKDLV#<id>     | DEAD#<eventId>    |  (not an event; replayable)     |
  * | subscription    | SUBSCRIPTION#<id>   | SUBSCRIPTION      | SUBSCRIPTIONS / <id>        |
  * | address head    | SUBEMAIL#<address>  | HEAD              |  (the address's live subscription) |
+ * | stream conn.    | STREAMCONNS         | CONN#<connId>     |  (not an event: a WebSocket connection on AWS, TTL) |
  * | model head      | MODEL#<svc>         | HEAD              |  (policy and settings)      |
  * | model alias     | MODEL#<svc>         | ALIAS#<alias>     |                             |
  * | inference cell  | INFER#<svc>#<ver>   | M#<env>#<minute> or H#<env>#<hour> | (not an event: telemetry) |
@@ -86,6 +87,9 @@ export const keys = {
   apiKeysIndex: (id: string) => ({ GSI1PK: 'APIKEYS', GSI1SK: id }),
   apiKeysListPartition: 'APIKEYS',
   apiKeyByHash: (hash: string) => ({ PK: `KEYHASH#${hash}`, SK: 'KEYHASH' }),
+  /** The live stream's WebSocket connections on AWS (functions/stream/connections.store.ts): one partition, read whole by the fan-out. */
+  streamConnectionsPartition: 'STREAMCONNS',
+  streamConnection: (connectionId: string) => ({ PK: 'STREAMCONNS', SK: `CONN#${connectionId}` }),
   /**
    * Partitions only key management may write: a key, its events and its hash lookup. On AWS every
    * other function's role denies writes to them (`lib/constructs/steward-table.ts`), so no other
