@@ -4,8 +4,12 @@ import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../functions/kernel/store/event-log.ts';
+import { inInvocation, installInvocationScope } from '../../local/invocation-scope.ts';
+import { localLambdaContext } from '../../local/lambda-context.ts';
 import { createLocalLog } from '../../local/log.ts';
 
 /**
@@ -254,6 +258,40 @@ describe('the lines npm start prints', () => {
       '10:00:01.250  POST   /v1/services  201  12.5 ms  steward-services req abc123',
       '10:00:01.250  deploy 01JDEPLOY payments-api  step_completed  step 1  weights 1.4.0=90% 1.5.0=10%  Step 1 of 2: 1.5.0 at 10%.',
       '10:00:01.250  deploy 01JDEPLOY payments-api  gate_evaluated  step 1  weights 1.4.0=90% 1.5.0=10%  gate failed',
+    ]);
+  });
+});
+
+describe('log lines of handlers running at once in the one local process', () => {
+  it('name the function and request they came from, not the last one to start', async () => {
+    // Prepare: a logger like the handlers' (one instance shared by every route group), its lines captured.
+    const lines: Array<{ functionName?: string; requestId?: string; message: string }> = [];
+    class Capture extends LogFormatter {
+      formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+        lines.push({
+          functionName: attributes.lambdaContext?.functionName,
+          requestId: attributes.lambdaContext?.awsRequestId,
+          message: attributes.message,
+        });
+        return new LogItem({ attributes: { message: attributes.message } }).addAttributes(additional);
+      }
+    }
+    const logger = new Logger({ serviceName: 'steward', logLevel: 'INFO', logFormatter: new Capture() });
+    installInvocationScope();
+    const invocation = (functionName: string, requestId: string, waitMs: number) =>
+      inInvocation(requestId, async () => {
+        logger.addContext(localLambdaContext(functionName, requestId));
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        logger.info(`from ${functionName}`);
+      });
+
+    // Act: the first starts, the second starts while the first waits, then both log.
+    await Promise.all([invocation('steward-services', 'req-a', 30), invocation('steward-deployments', 'req-b', 5)]);
+
+    // Assess
+    expect(lines.sort((a, b) => a.message.localeCompare(b.message))).toEqual([
+      { functionName: 'steward-deployments', requestId: 'req-b', message: 'from steward-deployments' },
+      { functionName: 'steward-services', requestId: 'req-a', message: 'from steward-services' },
     ]);
   });
 });
