@@ -86,7 +86,7 @@ export class StewardApi extends Construct {
       if (operation.access === 'public') {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${operation.method} ${operation.path} is public by design (docs/architecture.md §4: /health*, /openapi.json and /docs need no API key).`,
+          reason: `${operation.method} ${operation.path} is public by design (docs/architecture.md §4: /, /health*, /openapi.json and /docs* need no API key).`,
         });
       }
       this.routes.push(route);
