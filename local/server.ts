@@ -4,6 +4,9 @@ import { allContracts } from '#system/all-contracts';
 import { handler as authorizer } from '../functions/handlers/authorizer.ts';
 import { handler as fallback } from '../functions/handlers/fallback.ts';
 import { handler as alerts } from '../functions/handlers/alerts.ts';
+import { handler as apiContracts } from '../functions/handlers/api-contracts.ts';
+import { handler as compatibilityChecks } from '../functions/handlers/compatibility-checks.ts';
+import { handler as openApiUploads } from '../functions/handlers/openapi-uploads.ts';
 import { handler as apiKeys } from '../functions/handlers/api-keys.ts';
 import { handler as audit } from '../functions/handlers/audit.ts';
 import { handler as configTransfer } from '../functions/handlers/config-transfer.ts';
@@ -44,6 +47,9 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   metrics,
   models,
   alerts,
+  'api-contracts': apiContracts,
+  'openapi-uploads': openApiUploads,
+  'compatibility-checks': compatibilityChecks,
   system,
   fallback,
 };

@@ -150,6 +150,17 @@ export const EVENT_CATALOGUE = {
     severity: 'info',
     critical: false,
   },
+  'apicontract.uploaded': { description: "A draft version's OpenAPI document was stored.", severity: 'info', critical: false },
+  'apicontract.policy_updated': { description: "A service's version policy changed.", severity: 'info', critical: false },
+  'consumer.registered': { description: 'A consumer of a service was registered or described anew.', severity: 'info', critical: false },
+  'migration.planned': { description: 'A migration plan between two versions was made.', severity: 'info', critical: false },
+  'migration.started': { description: 'A migration plan started (its deployment, if any, began).', severity: 'info', critical: false },
+  'migration.completed': {
+    description: 'A migration plan completed: consumers are on the new version.',
+    severity: 'info',
+    critical: false,
+  },
+  'migration.cancelled': { description: 'A migration plan was cancelled.', severity: 'warning', critical: false },
   'slo.updated': { description: "A service's SLO target (its default or one environment's) was set.", severity: 'info', critical: false },
   'model.policy_updated': {
     description: "A model's policy (thresholds, production environment, deprecation and retirement settings) changed.",

@@ -3,4 +3,4 @@
  * feature's store directly (docs/architecture.md), so this is the whole of that surface.
  */
 export { getService } from './services.store.ts';
-export { getVersion } from './versions.store.ts';
+export { getVersion, listVersions } from './versions.store.ts';

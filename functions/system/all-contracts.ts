@@ -1,4 +1,7 @@
 import { alertContracts } from '#alerts/alerts.contract';
+import { apiContractContracts } from '#api-contracts/contracts.contract';
+import { compatibilityCheckContracts } from '#api-contracts/check.contract';
+import { openApiUploadContracts } from '#api-contracts/uploads.contract';
 import { apiKeyContracts } from '#api-keys/api-keys.contract';
 import { auditContracts } from '#audit/audit.contract';
 import { configContracts } from '#configs/configs.contract';
@@ -25,6 +28,9 @@ import type { Contract } from '#kernel/http/operation';
 export const allContracts: Contract[] = [
   ...serviceContracts,
   ...versionContracts,
+  ...openApiUploadContracts,
+  ...apiContractContracts,
+  ...compatibilityCheckContracts,
   ...auditContracts,
   ...apiKeyContracts,
   ...configContracts,

@@ -1,4 +1,7 @@
 import { alertOperations } from '#alerts/alerts.routes';
+import { apiContractOperations } from '#api-contracts/contracts.routes';
+import { compatibilityCheckOperations } from '#api-contracts/check.routes';
+import { openApiUploadOperations } from '#api-contracts/uploads.routes';
 import { apiKeyOperations } from '#api-keys/api-keys.routes';
 import { auditOperations } from '#audit/audit.routes';
 import { configTransferOperations } from '#configs/transfer.routes';
@@ -23,6 +26,9 @@ import type { Operation } from '#kernel/http/operation';
 export const allOperations: Operation[] = [
   ...serviceOperations,
   ...versionOperations,
+  ...openApiUploadOperations,
+  ...apiContractOperations,
+  ...compatibilityCheckOperations,
   ...auditOperations,
   ...apiKeyOperations,
   ...configOperations,

@@ -257,6 +257,7 @@ describe('functions', () => {
       dev.stack.routeFunctions.system,
       dev.stack.routeFunctions.audit,
       dev.stack.routeFunctions.configs,
+      dev.stack.routeFunctions['compatibility-checks'],
       dev.stack.authorizerFunction,
       dev.stack.fallbackFunction,
     ];
@@ -271,6 +272,8 @@ describe('functions', () => {
       dev.stack.routeFunctions['health-checks'],
       dev.stack.routeFunctions.metrics,
       dev.stack.routeFunctions.alerts,
+      dev.stack.routeFunctions['api-contracts'],
+      dev.stack.routeFunctions['openapi-uploads'],
       dev.stack.reconciler.function,
       dev.stack.apiKeyReconciler.function,
       dev.stack.secretExpiry.function,
@@ -321,7 +324,7 @@ describe('functions', () => {
       ),
     );
     // Every function that may write the table at all: the writers of the test above and the publisher.
-    expect(writers).toHaveLength(stewardFunctions(dev.stack).length - 5);
+    expect(writers).toHaveLength(stewardFunctions(dev.stack).length - 6);
     for (const fn of writers) {
       const statements = roleStatements(dev.stack, template, fn.executionRole);
       const denies = statements.filter((statement) => statement.Effect === 'Deny');
@@ -336,7 +339,7 @@ describe('functions', () => {
     }
   });
 
-  it('use the stack key only through DynamoDB, Secrets Manager or SNS (kms:ViaService), never directly', () => {
+  it('use the stack key only through DynamoDB, Secrets Manager, SNS or S3 (kms:ViaService), never directly', () => {
     for (const fn of stewardFunctions(dev.stack)) {
       for (const statement of roleStatements(dev.stack, template, fn.executionRole)) {
         if (!actionsOf([statement]).some((action) => action.startsWith('kms:'))) continue;
@@ -349,7 +352,8 @@ describe('functions', () => {
           continue;
         const viaService = JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService']);
         const publishes = fn === dev.stack.notifications.publisher || fn === dev.stack.reconciler.function;
-        expect(viaService, fn.node.path).toMatch(publishes ? /"(dynamodb|sns)\."/ : /"(dynamodb|secretsmanager)\."/);
+        // S3: the contract documents bucket, for the functions that read or write OpenAPI documents.
+        expect(viaService, fn.node.path).toMatch(publishes ? /"(dynamodb|sns)\."/ : /"(dynamodb|secretsmanager|s3)\."/);
       }
     }
   });
@@ -1030,5 +1034,45 @@ describe('notifications', () => {
       'sns:Unsubscribe',
     ]);
     expect(actionsOf(statements)).not.toContain('sns:Publish');
+  });
+});
+
+describe('contract documents (issue 11)', () => {
+  it('keep OpenAPI documents in a private, versioned, KMS-encrypted, TLS-only bucket with access logs', () => {
+    const bucket = resourceOf(template, dev.stack, dev.stack.contractDocuments.bucket).Properties;
+    expect(bucket).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: expect.anything() }, BucketKeyEnabled: true },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.accessLogs) } },
+    });
+    const policy = template.toJSON().Resources[logicalId(dev.stack, dev.stack.contractDocuments.bucket.policy!)].Properties.PolicyDocument;
+    expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('let only the contract functions and the release gate (versions) read or write documents, under their two prefixes, never list or delete', () => {
+    const bucketArn = { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.contractDocuments.bucket), 'Arn'] };
+    const allowed = [dev.stack.routeFunctions['api-contracts'], dev.stack.routeFunctions['openapi-uploads'], dev.stack.routeFunctions.versions];
+    for (const fn of stewardFunctions(dev.stack)) {
+      const statements = roleStatements(dev.stack, template, fn.executionRole).filter((statement) =>
+        actionsOf([statement]).some((action) => action.startsWith('s3:')),
+      );
+      if (!allowed.includes(fn)) {
+        expect(statements, fn.node.path).toEqual([]);
+        continue;
+      }
+      expect(actionsOf(statements).sort(), fn.node.path).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(resourcesOf(statements[0] as Statement)).toEqual([
+        { 'Fn::Join': ['', [bucketArn, '/openapi/*']] },
+        { 'Fn::Join': ['', [bucketArn, '/reports/*']] },
+      ]);
+      expect(resourceOf(template, dev.stack, fn).Properties).toMatchObject({
+        Environment: { Variables: { CONTRACTS_BUCKET: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.bucket) } } },
+      });
+    }
   });
 });

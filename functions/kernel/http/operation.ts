@@ -19,6 +19,9 @@ export type RouteGroup =
   | 'health-checks'
   | 'metrics'
   | 'alerts'
+  | 'api-contracts'
+  | 'openapi-uploads'
+  | 'compatibility-checks'
   | 'models'
   | 'system';
 
@@ -108,6 +111,8 @@ export interface Contract<
   bodyOptional?: boolean;
   /** Media types the body may come in, for the OpenAPI document (default: application/json). */
   bodyMediaTypes?: string[];
+  /** The body's size limit in bytes, for the few routes that take more than the default 1 MB (OpenAPI documents). */
+  maxBodyBytes?: number;
   /** Request headers the operation reads, for the OpenAPI document. */
   requestHeaders?: Array<'If-Match' | 'If-None-Match' | 'Idempotency-Key'>;
   responses: Record<number, ResponseSpec>;

@@ -45,6 +45,10 @@
  * | dead letter     | WEBHOOKDLV#<id>     | DEAD#<eventId>    |  (not an event; replayable)     |
  * | subscription    | SUBSCRIPTION#<id>   | SUBSCRIPTION      | SUBSCRIPTIONS / <id>        |
  * | address head    | SUBEMAIL#<address>  | HEAD              |  (the address's live subscription) |
+ * | api contracts   | APICONTRACT#<svc>   | HEAD              |  (the version policy)       |
+ * | openapi pointer | APICONTRACT#<svc>   | DOC#<precedence>  |  (digest; the text is in the document store) |
+ * | consumer        | APICONTRACT#<svc>   | CONSUMER#<name>   |                             |
+ * | migration plan  | APICONTRACT#<svc>   | MIGRATION#<id>    | (GSI2) MIGRATIONS / <startAt>#<id> while scheduled or running |
  * | stream conn.    | STREAMCONNS         | CONN#<connId>     |  (not an event: a WebSocket connection on AWS, TTL) |
  * | model head      | MODEL#<svc>         | HEAD              |  (policy and settings)      |
  * | model alias     | MODEL#<svc>         | ALIAS#<alias>     |                             |
@@ -220,6 +224,18 @@ export const keys = {
   subscription: (id: string) => ({ PK: `SUBSCRIPTION#${id}`, SK: 'SUBSCRIPTION' }),
   subscriptionsIndex: (id: string) => ({ GSI1PK: 'SUBSCRIPTIONS', GSI1SK: id }),
   subscriptionsListPartition: 'SUBSCRIPTIONS',
+
+  /** One aggregate per service for its API contracts: version policy, OpenAPI pointers, consumers, migration plans. */
+  apiContractsAggregate: (service: string) => `APICONTRACT#${service}`,
+  apiContractsHead: (service: string) => ({ PK: `APICONTRACT#${service}`, SK: 'HEAD' }),
+  openApiDocument: (service: string, precedence: string) => ({ PK: `APICONTRACT#${service}`, SK: `DOC#${precedence}` }),
+  consumer: (service: string, name: string) => ({ PK: `APICONTRACT#${service}`, SK: `CONSUMER#${name}` }),
+  consumerPrefix: 'CONSUMER#',
+  migration: (service: string, id: string) => ({ PK: `APICONTRACT#${service}`, SK: `MIGRATION#${id}` }),
+  migrationPrefix: 'MIGRATION#',
+  /** Sparse: a plan sits here while it waits for its start time or runs, so the scheduler reads only those. */
+  openMigrationsIndex: (due: string, id: string) => ({ GSI2PK: 'MIGRATIONS', GSI2SK: `${due}#${id}` }),
+  openMigrationsPartition: 'MIGRATIONS',
 
   /** One aggregate per model: its policy and settings (head) and its aliases. */
   modelAggregate: (service: string) => `MODEL#${service}`,

@@ -1,6 +1,7 @@
 // How the diff judges changes as a client would: direction, deprecation and sunset dates, the required bump,
 // matching of renamed paths, recursive schemas, stable ordering and refusal of bad arguments.
 
+import '../../../functions/api-contracts/schema-validator.ts';
 import { describe, expect, it } from 'vitest';
 import {
   type Change,

@@ -1,6 +1,7 @@
 // The loader accepts real contracts (JSON or YAML, same digest as an independent canonicalisation) and refuses
 // every kind of bad upload with an error that says where and what to fix.
 
+import '../../../functions/api-contracts/schema-validator.ts';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYamlReference } from 'yaml';

@@ -1,5 +1,6 @@
 // The diff at realistic size: a seeded ~2 MB document and a revision with known changes.
 
+import '../../../functions/api-contracts/schema-validator.ts';
 import { describe, expect, it } from 'vitest';
 import { applyKnownChanges, diffOpenApi, generateLargeDocument, loadOpenApiDocument } from '../../../functions/api-contracts/diff/index.ts';
 import { NOW } from './fixtures.ts';

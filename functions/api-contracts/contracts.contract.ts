@@ -1,0 +1,113 @@
+import { defineContract } from '#kernel/http/operation';
+import {
+  ChangelogQuery,
+  ChangelogView,
+  CompatibilityQuery,
+  ServiceParams,
+  VersionPolicyPatch,
+  VersionPolicyView,
+} from './contracts.schema.ts';
+import { CompatibilityReport, OpenApiDocumentBody, VersionParams } from './wire.schema.ts';
+
+const tag = 'API contracts';
+const group = 'api-contracts';
+
+export const getOpenApi = defineContract({
+  operationId: 'getOpenApi',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/versions/{version}/openapi',
+  summary: "A version's OpenAPI document",
+  description:
+    'The document as uploaded (JSON or YAML). For a released version, the one its release judged. `If-None-Match` with the ETag answers 304.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: VersionParams,
+  requestHeaders: ['If-None-Match'],
+  responses: {
+    200: { description: 'The document.', schema: OpenApiDocumentBody, headers: { ETag: { description: 'The digest.' } } },
+    304: { description: 'Unchanged since the ETag in If-None-Match.' },
+    404: { description: 'No such service or version, or the version has no document.' },
+  },
+});
+
+export const getCompatibility = defineContract({
+  operationId: 'getCompatibility',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/compatibility',
+  summary: 'What a version breaks, adds and changes against another',
+  description:
+    'Diffs the two versions’ OpenAPI documents: every change with its rule id (oasdiff’s names), level, operation and pointer, the SemVer bump the changes require, and whether the step from base to revision is enough. When the revision was released against `base`, the report frozen at its release is returned.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: ServiceParams,
+  query: CompatibilityQuery,
+  responses: {
+    200: { description: 'The compatibility report.', schema: CompatibilityReport },
+    404: { description: 'No such service or version, or a version without an OpenAPI document.' },
+  },
+});
+
+export const getVersionPolicy = defineContract({
+  operationId: 'getVersionPolicy',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/version-policy',
+  summary: "A service's version policy",
+  description:
+    'The defaults until one is set: compatibility enforced, no supported-majors limit, sunset 90 days after an automatic deprecation.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: ServiceParams,
+  responses: {
+    200: { description: 'The policy.', schema: VersionPolicyView, headers: { ETag: { description: 'For If-Match.' } } },
+    404: { description: 'No such service.' },
+  },
+});
+
+export const putVersionPolicy = defineContract({
+  operationId: 'putVersionPolicy',
+  group,
+  tag,
+  method: 'PUT',
+  path: '/v1/services/{name}/version-policy',
+  summary: "Set a service's version policy",
+  description:
+    '`compatibility`: `enforce` (a release whose contract breaks clients under too small a SemVer bump is refused with 409), `warn` (released, the report says so) or `off`. `supportedMajors` with `autoDeprecateOnMajor`: releasing a new major deprecates the releases of majors beyond the supported count, with a sunset `sunsetAfterDays` ahead and the newest release of the next major as replacement. Fields left out keep their value.',
+  access: 'deployer',
+  scope: { from: 'path', param: 'name' },
+  params: ServiceParams,
+  body: VersionPolicyPatch,
+  requestHeaders: ['If-Match'],
+  responses: {
+    200: { description: 'The policy.', schema: VersionPolicyView, headers: { ETag: { description: 'For If-Match.' } } },
+    404: { description: 'No such service.' },
+    412: { description: 'The policy changed since the ETag in If-Match.' },
+  },
+});
+
+export const getChangelog = defineContract({
+  operationId: 'getChangelog',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/changelog',
+  summary: 'The change log between two versions',
+  description:
+    'Every contract change of each version after `from` up to `to` (versions with an OpenAPI document, each against the one before), grouped into breaking changes, deprecations, additions and other changes, then by operation: as Markdown to paste into release notes, or as JSON.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: ServiceParams,
+  query: ChangelogQuery,
+  responses: {
+    200: { description: 'The change log (text/markdown, or JSON).', schema: ChangelogView },
+    404: { description: 'No such service or version.' },
+    409: { description: '`from` is not before `to`.' },
+  },
+});
+
+export const apiContractContracts = [getOpenApi, getCompatibility, getVersionPolicy, putVersionPolicy, getChangelog];

@@ -1,0 +1,83 @@
+import { NotFoundError } from '#kernel/errors';
+import { headerMatches } from '#kernel/command-context';
+import { implement } from '#kernel/http/operation';
+import { commandContext } from '#kernel/http/request-context';
+import { getService } from '#services/public';
+import { renderChangelogJson, renderChangelogMarkdown, type ChangelogEntry } from './diff/index.ts';
+import { changelogVersions } from './changelog.ts';
+import { compareStored, requireDocument } from './compatibility.ts';
+import { updatePolicy } from './contracts.commands.ts';
+import { findVersion } from './compatibility.ts';
+import { parseVersionParam, requireService } from './version-refs.ts';
+import * as contracts from './contracts.contract.ts';
+import { type ContractsHead, readHead } from './contracts.store.ts';
+import { readDocumentBytes } from './documents.ts';
+
+function policyView(head: ContractsHead) {
+  return { service: head.service, ...head.policy, updatedAt: head.updatedAt, etag: `"${head.rev}"` };
+}
+
+export const apiContractOperations = [
+  implement(contracts.getOpenApi, async (request) => {
+    const { name, version: raw } = request.params;
+    const version = await versionOrNotFound(name, raw, '/path/version');
+    const { pointer, frozen } = await requireDocument(name, version);
+    const etag = `"${pointer.digest}"`;
+    if (headerMatches(request.headers['if-none-match'], etag)) return { status: 304, headers: { etag } as Record<string, string> };
+    const bytes = await readDocumentBytes(pointer);
+    return {
+      status: 200,
+      body: Buffer.from(bytes).toString('utf8'),
+      contentType: pointer.mediaType,
+      headers: { etag, 'x-steward-frozen': String(frozen) },
+    };
+  }),
+
+  implement(contracts.getCompatibility, async (request) => {
+    const { name } = request.params;
+    const [base, revision] = await Promise.all([
+      versionOrNotFound(name, request.query.base, '/query/base'),
+      versionOrNotFound(name, request.query.revision, '/query/revision'),
+    ]);
+    const [baseDocument, revisionDocument] = await Promise.all([requireDocument(name, base), requireDocument(name, revision)]);
+    return { status: 200, body: await compareStored(baseDocument, revisionDocument) };
+  }),
+
+  implement(contracts.getVersionPolicy, async (request) => {
+    await requireService(request.params.name);
+    const { head } = await readHead(request.params.name);
+    const view = policyView(head);
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  implement(contracts.putVersionPolicy, async (request) => {
+    const view = policyView(await updatePolicy(request.params.name, request.body, commandContext(request)));
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  implement(contracts.getChangelog, async (request) => {
+    const { name } = request.params;
+    const { from, to, format } = request.query;
+    if (!(await getService(name))) throw new NotFoundError(`There is no service named ${name}.`);
+    const { head } = await readHead(name);
+    const entries: ChangelogEntry[] = [];
+    for (const { base, revision } of await changelogVersions(name, from, to)) {
+      const report = await compareStored(base, revision, head.policy);
+      entries.push({ version: revision.version.version, report });
+    }
+    if (format === 'json') return { status: 200, body: { service: name, from, to, ...renderChangelogJson(entries) } };
+    return {
+      status: 200,
+      contentType: 'text/markdown; charset=utf-8',
+      body: renderChangelogMarkdown(entries, { title: `${name}: changes from ${from} to ${to}` }),
+    };
+  }),
+];
+
+async function versionOrNotFound(service: string, raw: string, pointer: string) {
+  parseVersionParam(raw, pointer);
+  const version = await findVersion(service, raw);
+  if (version) return version;
+  await requireService(service);
+  throw new NotFoundError(`Service ${service} has no version ${raw}.`);
+}

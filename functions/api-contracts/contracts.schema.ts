@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { Slug, Timestamp } from '#kernel/schemas/common';
+import { COMPATIBILITY_MODES } from './policy.domain.ts';
+import { BUMPS, ContractChange, Summary } from './wire.schema.ts';
+
+const VersionString = z.string().min(1).max(128).meta({ description: 'A strict SemVer 2.0.0 version.', example: '1.4.0' });
+
+export const ServiceParams = z.strictObject({ name: Slug });
+
+export const CompatibilityQuery = z.strictObject({
+  base: VersionString.meta({ description: 'The version compared against (the older one).' }),
+  revision: VersionString.meta({ description: 'The version whose changes are judged.' }),
+});
+
+export const VersionPolicyView = z
+  .object({
+    service: Slug,
+    supportedMajors: z.number().int().nullable(),
+    deprecationDays: z.object({ stable: z.number().int(), beta: z.number().int() }),
+    sunsetAfterDays: z.number().int(),
+    autoDeprecateOnMajor: z.boolean(),
+    compatibility: z.enum(COMPATIBILITY_MODES),
+    updatedAt: Timestamp.nullable(),
+    etag: z.string(),
+  })
+  .meta({ id: 'VersionPolicy' });
+
+export const VersionPolicyPatch = z
+  .strictObject({
+    supportedMajors: z.number().int().min(1).max(100).nullable().optional(),
+    deprecationDays: z
+      .strictObject({ stable: z.number().int().min(0).max(3650).optional(), beta: z.number().int().min(0).max(3650).optional() })
+      .optional()
+      .meta({ description: 'The least x-sunset window, in days, for a newly deprecated operation (0: no minimum).' }),
+    sunsetAfterDays: z.number().int().min(0).max(3650).optional(),
+    autoDeprecateOnMajor: z.boolean().optional(),
+    compatibility: z.enum(COMPATIBILITY_MODES).optional(),
+  })
+  .meta({ id: 'VersionPolicyUpdate' });
+
+export const ChangelogQuery = z.strictObject({
+  from: VersionString.meta({ description: 'The version the change log starts after.' }),
+  to: VersionString.meta({ description: 'The last version it covers.' }),
+  format: z.enum(['markdown', 'json']).default('markdown'),
+});
+
+export const ChangelogView = z
+  .object({
+    service: Slug,
+    from: z.string(),
+    to: z.string(),
+    versions: z.array(
+      z.object({
+        version: z.string().nullable(),
+        compatible: z.boolean(),
+        requiredBump: z.enum(BUMPS),
+        summary: Summary,
+        sections: z.record(z.string(), z.array(z.object({ ...ContractChange.shape, class: z.enum(['breaking', 'additive', 'fix']) }))),
+      }),
+    ),
+  })
+  .meta({ id: 'Changelog' });
+
+export { Slug, Timestamp, VersionString };

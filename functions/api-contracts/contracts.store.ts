@@ -1,0 +1,123 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_POLICY, type VersionPolicy } from './policy.domain.ts';
+import { documentClient, tableName } from '#kernel/store/client';
+import { getHead, type Item } from '#kernel/store/event-log';
+import { keys } from '#kernel/store/keys';
+import { type Page, queryPage } from '#kernel/store/pagination';
+
+/**
+ * A service's API contracts are one aggregate (`APICONTRACT#<service>`, docs/architecture.md §3):
+ * its head holds the version policy; beside it, one pointer per version to its OpenAPI document
+ * (digest, size, where the bytes are: the document store), the consumers, and migration plans.
+ */
+
+export interface ContractsHead {
+  service: string;
+  policy: VersionPolicy;
+  updatedAt: string | null;
+  /** Increases with every change of the policy; its ETag. */
+  rev: number;
+}
+
+export interface OpenApiPointer {
+  service: string;
+  version: string;
+  /** sha256 of the canonical JSON of the document: `sha256:<hex>`. */
+  digest: string;
+  /** Where the bytes are in the document store. */
+  key: string;
+  mediaType: 'application/json' | 'application/yaml';
+  size: number;
+  openapi: string;
+  title: string | null;
+  operationCount: number;
+  uploadedAt: string;
+  uploadedBy: string;
+}
+
+export interface Consumer {
+  service: string;
+  consumer: string;
+  contact: string | null;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function headItem(head: ContractsHead): Item {
+  return { ...keys.apiContractsHead(head.service), entity: 'api-contracts', ...head };
+}
+
+export async function readHead(service: string): Promise<{ head: ContractsHead; seq: number }> {
+  const found = await getHead(keys.apiContractsAggregate(service));
+  if (!found) return { head: { service, policy: DEFAULT_POLICY, updatedAt: null, rev: 0 }, seq: 0 };
+  const item = found.item;
+  return {
+    head: {
+      service,
+      policy: { ...DEFAULT_POLICY, ...(item.policy as Partial<VersionPolicy>) },
+      updatedAt: (item.updatedAt as string | null) ?? null,
+      rev: Number(item.rev ?? 0),
+    },
+    seq: found.seq,
+  };
+}
+
+export function pointerItem(pointer: OpenApiPointer, precedence: string): Item {
+  return { ...keys.openApiDocument(pointer.service, precedence), entity: 'openapi-document', precedence, ...pointer };
+}
+
+const POINTER_FIELDS = [
+  'service',
+  'version',
+  'digest',
+  'key',
+  'mediaType',
+  'size',
+  'openapi',
+  'title',
+  'operationCount',
+  'uploadedAt',
+  'uploadedBy',
+] as const;
+
+export async function getPointer(service: string, precedence: string): Promise<OpenApiPointer | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: keys.openApiDocument(service, precedence), ConsistentRead: true }),
+  );
+  return Item ? (Object.fromEntries(POINTER_FIELDS.map((field) => [field, Item[field] ?? null])) as unknown as OpenApiPointer) : undefined;
+}
+
+export function consumerItem(consumer: Consumer): Item {
+  return { ...keys.consumer(consumer.service, consumer.consumer), entity: 'consumer', ...consumer };
+}
+
+function consumerFromItem(item: Record<string, unknown>): Consumer {
+  return {
+    service: String(item.service),
+    consumer: String(item.consumer),
+    contact: (item.contact as string | null) ?? null,
+    description: (item.description as string | null) ?? null,
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+  };
+}
+
+export async function getConsumer(service: string, consumer: string): Promise<Consumer | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: keys.consumer(service, consumer), ConsistentRead: true }),
+  );
+  return Item ? consumerFromItem(Item) : undefined;
+}
+
+export async function listConsumers(service: string, options: { limit: number; cursor?: string }): Promise<Page<Consumer>> {
+  const page = await queryPage({
+    partition: keys.apiContractsAggregate(service),
+    sortKeyCondition: 'begins_with(#sk, :prefix)',
+    values: { ':prefix': keys.consumerPrefix },
+    limit: options.limit,
+    cursor: options.cursor,
+    consistent: true,
+  });
+  return { items: page.items.map(consumerFromItem), nextCursor: page.nextCursor };
+}
