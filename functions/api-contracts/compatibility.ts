@@ -1,8 +1,9 @@
 import { NotFoundError } from '#kernel/errors';
+import type { FrozenContract } from './contract-record.domain.ts';
 import { getVersion } from '#services/public';
 import { parseSemVer, precedenceKey } from '#services/semver.domain';
 import { getPointer, type OpenApiPointer, readHead } from './contracts.store.ts';
-import { type DiffReport, diffOpenApi } from './diff/index.ts';
+import { diffOpenApi } from './diff/diff.ts';
 import { type CompatibilityView, withVersions } from './report.view.ts';
 import { documentStore } from './document-store.ts';
 import { readDocument, reportKey } from './documents.ts';
@@ -12,21 +13,6 @@ import { deprecationWindow, type VersionPolicy } from './policy.domain.ts';
  * Reads stored contracts and compares them: the one place that knows which document is a
  * version's (a draft's latest upload; a released version's, the one its release judged).
  */
-
-/** What a release froze on its version (see public.ts: the release gate). */
-export interface FrozenContract {
-  document: Pick<OpenApiPointer, 'digest' | 'key' | 'mediaType' | 'size'> | null;
-  base: string | null;
-  baseDigest: string | null;
-  requiredBump: DiffReport['requiredBump'] | null;
-  compatible: boolean | null;
-  summary: DiffReport['summary'] | null;
-  decision: string;
-  message: string;
-  acceptedBreaking: { reason: string; by: string } | null;
-  /** Where the full report is kept (the document store), when there was one. */
-  reportKey: string | null;
-}
 
 export interface VersionRecord {
   service: string;
@@ -91,4 +77,4 @@ export async function compareStored(
   return withVersions(report, base.version.version, base.pointer.digest, revision.version.version, revision.pointer.digest);
 }
 
-export { type CompatibilityView, reportKey, withVersions };
+export { type CompatibilityView, type FrozenContract, reportKey, withVersions };

@@ -3,7 +3,7 @@ import { headerMatches } from '#kernel/command-context';
 import { implement } from '#kernel/http/operation';
 import { commandContext } from '#kernel/http/request-context';
 import { getService } from '#services/public';
-import { renderChangelogJson, renderChangelogMarkdown, type ChangelogEntry } from './diff/index.ts';
+import { type ChangelogEntry, renderChangelogJson, renderChangelogMarkdown } from './diff/changelog.ts';
 import { changelogVersions } from './changelog.ts';
 import { compareStored, requireDocument } from './compatibility.ts';
 import { updatePolicy } from './contracts.commands.ts';

@@ -1,4 +1,3 @@
-import yaml from 'js-yaml';
 import type { OpenApiPointer } from './contracts.store.ts';
 import { documentStore } from './document-store.ts';
 
@@ -20,15 +19,17 @@ export async function readDocumentBytes(pointer: Pick<OpenApiPointer, 'key' | 's
   return bytes;
 }
 
-/** A stored document as an object, for the diff (which resolves its internal $refs itself). */
+/**
+ * A stored document as an object, for the diff (which resolves its internal $refs itself). Every
+ * document is also stored as JSON (a YAML upload gets a JSON copy beside it), so what diffs
+ * documents reads JSON only and bundles no YAML parser (the release gate in the versions function).
+ */
 export async function readDocument(
-  pointer: Pick<OpenApiPointer, 'key' | 'service' | 'version' | 'mediaType'>,
+  pointer: Pick<OpenApiPointer, 'key' | 'service' | 'version' | 'digest'>,
 ): Promise<Record<string, unknown>> {
-  const text = Buffer.from(await readDocumentBytes(pointer)).toString('utf8');
-  return (pointer.mediaType === 'application/yaml' ? yaml.load(text, { schema: yaml.CORE_SCHEMA }) : JSON.parse(text)) as Record<
-    string,
-    unknown
-  >;
+  const key = documentKey(pointer.service, pointer.digest, 'application/json');
+  const text = Buffer.from(await readDocumentBytes({ ...pointer, key })).toString('utf8');
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 /** Reports frozen at release, beside the documents. */

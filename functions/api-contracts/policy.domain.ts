@@ -48,8 +48,6 @@ export function deprecationWindow(policy: VersionPolicy, version: string): numbe
 }
 
 export type GateOutcome =
-  /** No contract to compare (no earlier release with one, or this version has none): nothing to judge. */
-  | { decision: 'unchecked'; reason: string }
   | { decision: 'pass'; requiredBump: Bump; step: string; message: string }
   /** The bump is below what the changes need, but the policy or the caller let it through. */
   | { decision: 'accepted'; requiredBump: Bump; step: string; message: string; by: 'policy-warn' | 'accept-breaking' | 'policy-off' }

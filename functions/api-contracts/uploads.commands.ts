@@ -41,6 +41,14 @@ export async function uploadOpenApi(
   const loaded = await loadOrRefuse(() => loadOpenApiDocument(bytes, mediaType));
   const key = documentKey(service, loaded.digest, mediaType);
   await documentStore().put(key, bytes, mediaType);
+  if (mediaType === 'application/yaml') {
+    // The JSON copy the diffs read (documents.ts: readDocument).
+    await documentStore().put(
+      documentKey(service, loaded.digest, 'application/json'),
+      Buffer.from(JSON.stringify(loaded.raw)),
+      'application/json',
+    );
+  }
   const info = loaded.raw.info as { title?: unknown } | undefined;
   const now = new Date().toISOString();
   const pointer: OpenApiPointer = {

@@ -1,5 +1,6 @@
 import { ConflictError } from '#kernel/errors';
 import type { ModelCard } from '#models/model-card.schema';
+import type { FrozenContract } from '#api-contracts/contract-record.domain';
 import { acceptsChanges, allowedActions, type LifecycleAction, transition, type VersionStatus } from './lifecycle.domain.ts';
 
 export const CHANGE_TYPES = ['breaking', 'additive', 'fix'] as const;
@@ -27,6 +28,8 @@ export interface Version {
   metadata: Record<string, unknown>;
   /** The model card (a `model` service's versions only); frozen with the rest at release. */
   model: ModelCard | null;
+  /** What the release gate judged of its OpenAPI contract (issue 11); null until released. */
+  contract: FrozenContract | null;
   createdAt: string;
   updatedAt: string;
   releasedAt: string | null;
@@ -60,6 +63,7 @@ export function createVersion(service: string, input: NewVersion, at: string): V
     artifact: input.artifact ?? null,
     metadata: input.metadata ?? {},
     model: input.model ?? null,
+    contract: null,
     createdAt: at,
     updatedAt: at,
     releasedAt: null,

@@ -7,6 +7,7 @@ import {
   type Change,
   createVersion,
   type Deprecation,
+  MAX_CHANGES,
   MAX_VERSION_BYTES,
   type NewVersion,
   type Version,
@@ -14,6 +15,7 @@ import {
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import type { EventType } from '#kernel/events';
 import { executeCommand } from '#kernel/store/event-log';
+import { releaseVerdict } from '#api-contracts/public';
 import { keys } from '#kernel/store/keys';
 import { digestEntry, ensureDigest, MAX_DIGEST_BYTES } from './digest.store.ts';
 import { getService, type StoredService } from './services.store.ts';
@@ -111,7 +113,7 @@ export async function moveVersion(
   serviceName: string,
   rawVersion: string,
   action: LifecycleAction,
-  deprecation: Partial<Deprecation>,
+  deprecation: Partial<Deprecation> & { acceptBreaking?: { reason: string } },
   context: CommandContext,
 ): Promise<Version> {
   const semver = parseVersionOrThrow(rawVersion, '/path/version');
@@ -122,7 +124,17 @@ export async function moveVersion(
     // The replacement is another version (another aggregate): read, not locked. Once checked, a
     // deprecation stands even if its replacement moves on later, as it always has.
     if (deprecation.replacement) await checkReplacement(serviceName, semver, deprecation.replacement);
-    const next = applyLifecycleAction(current, action, new Date().toISOString(), deprecation);
+    let next = applyLifecycleAction(current, action, new Date().toISOString(), deprecation);
+    if (action === 'release') {
+      // The API contract's release gate (issue 11): a 409 for breaking changes under too small a step, else what to freeze.
+      const verdict = await releaseVerdict({
+        service: serviceName,
+        version: current,
+        acceptBreaking: deprecation.acceptBreaking,
+        actor: context.actor.name,
+      });
+      next = { ...next, contract: verdict.contract, changes: [...next.changes, ...verdict.changes].slice(0, MAX_CHANGES) };
+    }
     await ensureDigest(serviceName, digest);
     return {
       expectedSeq: seq,
@@ -141,8 +153,8 @@ export async function moveVersion(
 }
 
 function lifecycleFields(version: Version) {
-  const { status, releasedAt, deprecatedAt, retiredAt, deprecation } = version;
-  return { status, releasedAt, deprecatedAt, retiredAt, deprecation };
+  const { status, releasedAt, deprecatedAt, retiredAt, deprecation, contract } = version;
+  return { status, releasedAt, deprecatedAt, retiredAt, deprecation, ...(contract ? { contract } : {}) };
 }
 
 async function checkReplacement(serviceName: string, deprecated: SemVer, replacement: string): Promise<void> {

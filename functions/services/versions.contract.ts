@@ -2,7 +2,16 @@ import type { LifecycleAction } from './lifecycle.domain.ts';
 import { defineContract } from '#kernel/http/operation';
 import { pageOf } from '#kernel/schemas/common';
 import { ServiceName } from './services.schema.ts';
-import { ChangesAdd, DeprecateBody, EmptyBody, VersionCreate, VersionListQuery, VersionParams, VersionView } from './versions.schema.ts';
+import {
+  ChangesAdd,
+  DeprecateBody,
+  EmptyBody,
+  ReleaseBody,
+  VersionCreate,
+  VersionListQuery,
+  VersionParams,
+  VersionView,
+} from './versions.schema.ts';
 
 const tag = 'Versions';
 const group = 'versions';
@@ -91,7 +100,8 @@ export const addVersionChanges = defineContract({
 const LIFECYCLE_TEXT: Record<LifecycleAction, { summary: string; description: string }> = {
   release: {
     summary: 'Release a draft version',
-    description: 'draft → released. Any other status is a 409 naming the current status and the allowed actions.',
+    description:
+      'draft → released. Any other status is a 409 naming the current status and the allowed actions. When the version has an OpenAPI document, the release gate compares it with the latest release below it: breaking changes under too small a SemVer step (0.x: minor counts as major) are a 409 listing them, unless the version policy is `warn` or `off` or the body passes `acceptBreaking: { reason }`. The verdict is frozen on the version (`contract`) and the report’s changes are added to its change log.',
   },
   deprecate: {
     summary: 'Deprecate a released version',
@@ -114,7 +124,7 @@ function lifecycleContract(action: LifecycleAction) {
     access: 'deployer',
     scope: { from: 'path', param: 'name' },
     params: VersionParams,
-    body: action === 'deprecate' ? DeprecateBody : EmptyBody,
+    body: action === 'deprecate' ? DeprecateBody : action === 'release' ? ReleaseBody : EmptyBody,
     bodyOptional: true,
     requestHeaders: ['If-Match'],
     responses: {

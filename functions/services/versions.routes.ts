@@ -12,7 +12,7 @@ import { listVersions } from './versions.store.ts';
 function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: 'path'; param: string }>, action: LifecycleAction) {
   return implement(contract, async (request) => {
     const params = request.params as { name: string; version: string };
-    const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string };
+    const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string; acceptBreaking?: { reason: string } };
     const view = versionView(await moveVersion(params.name, params.version, action, body, commandContext(request)));
     return { status: 200, body: view, headers: { etag: view.etag } };
   });

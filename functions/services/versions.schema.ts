@@ -53,6 +53,15 @@ export const DeprecateBody = z
 
 export const EmptyBody = z.strictObject({});
 
+export const ReleaseBody = z
+  .strictObject({
+    acceptBreaking: z
+      .strictObject({ reason: z.string().min(1).max(2000) })
+      .optional()
+      .meta({ description: 'Release although the contract breaks clients under too small a version step; recorded in the audit trail.' }),
+  })
+  .meta({ id: 'Release' });
+
 export const VersionListQuery = ListQuery.extend({
   status: z.enum(VERSION_STATUSES).optional(),
 });
@@ -68,6 +77,10 @@ export const VersionView = z
     artifact: z.object({ type: z.string(), uri: z.string() }).nullable(),
     metadata: z.record(z.string(), z.unknown()),
     model: ModelCard.nullable().meta({ description: 'The model card of a `model` service’s version; null otherwise.' }),
+    contract: z.record(z.string(), z.unknown()).nullable().meta({
+      description:
+        'Frozen at release: the OpenAPI document judged (digest), the release compared against, the required bump, the summary, the decision and any acceptBreaking reason. Null before release.',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     releasedAt: Timestamp.nullable(),

@@ -17,6 +17,7 @@ const FIELDS = [
   'artifact',
   'metadata',
   'model',
+  'contract',
   'createdAt',
   'updatedAt',
   'releasedAt',
