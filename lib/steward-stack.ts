@@ -14,6 +14,7 @@ import { StewardTable, type TableAccess } from './constructs/steward-table.ts';
 import { SecretValues } from './secret-values.ts';
 import { grantHealthProbes } from './health-probes.ts';
 import { EventStream } from './constructs/event-stream.ts';
+import { grantRateLimitBuckets } from './rate-limits.ts';
 import type { StageSettings } from './stage-settings.ts';
 
 export interface StewardStackProps extends StackProps {
@@ -127,6 +128,9 @@ export class StewardStack extends Stack {
       ]),
     ) as Record<RouteGroup, StewardFunction>;
     this.fallbackFunction = apiFunction('fallback', 'RO');
+    // Rate limits per principal (issue 12): a token bucket per key and route class, in the table.
+    const rateLimits = String(this.node.tryGetContext('rateLimits') ?? 'on');
+    for (const fn of Object.values(this.routeFunctions)) grantRateLimitBuckets(fn, this.table, rateLimits);
     // The authorizer sits in front of every authenticated route; API Gateway waits at most 10 s for it.
     this.authorizerFunction = apiFunction('authorizer', 'RO', Duration.seconds(5));
 

@@ -17,6 +17,8 @@ export interface ApiKey {
   createdBy: { keyId: string; name: string };
   revokedAt: string | null;
   revokedBy: { keyId: string; name: string } | null;
+  /** Requests per minute by route class, over the role's; absent: the role's. */
+  rateLimits?: Partial<Record<'reads' | 'writes' | 'ingest', number>>;
 }
 
 /** The id of the key made on first start (locally) or at deploy time (on AWS). */

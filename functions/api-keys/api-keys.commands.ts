@@ -11,6 +11,7 @@ export interface NewApiKey {
   name: string;
   role: Role;
   services?: string[] | null;
+  rateLimits?: ApiKey['rateLimits'];
 }
 
 /** Creates a key; the secret is returned this once and only its hash is stored. */
@@ -29,6 +30,7 @@ export async function createApiKey(input: NewApiKey, context: CommandContext): P
     createdBy: context.actor,
     revokedAt: null,
     revokedBy: null,
+    ...(input.rateLimits && Object.keys(input.rateLimits).length > 0 ? { rateLimits: input.rateLimits } : {}),
   };
   return executeCommand(keys.apiKeyAggregate(id), async () => ({
     expectedSeq: 0,

@@ -3,11 +3,24 @@ import { API_KEY_STATUSES } from './api-key.domain.ts';
 import { ROLES } from '#kernel/roles';
 import { Actor, Slug, Timestamp } from '#kernel/schemas/common';
 
+/** A key's own limits, in requests per minute per route class, over its role's (README "Rate limits"). */
+export const RateLimitsSchema = z
+  .strictObject({
+    reads: z.number().int().min(1).max(1_000_000).optional(),
+    writes: z.number().int().min(1).max(1_000_000).optional(),
+    ingest: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .meta({
+    id: 'RateLimits',
+    description: "Requests per minute by route class (GET; other methods; telemetry ingestion); omitted ones are the role's.",
+  });
+
 export const ApiKeyCreate = z
   .strictObject({
     name: z.string().min(1).max(100).meta({ example: 'ci-pipeline' }),
     role: z.enum(ROLES),
     services: z.array(Slug).min(1).max(50).optional().meta({ description: 'Limit the key to these services; omit for all.' }),
+    rateLimits: RateLimitsSchema.optional(),
   })
   .meta({ id: 'ApiKeyCreate' });
 
@@ -31,6 +44,7 @@ export const ApiKeyView = z
     createdBy: Actor,
     revokedAt: Timestamp.nullable(),
     revokedBy: z.nullable(Actor),
+    rateLimits: RateLimitsSchema.optional(),
   })
   .meta({ id: 'ApiKey' });
 

@@ -21,12 +21,23 @@ export function apiKeyItem(apiKey: ApiKey, hash: string): Item {
 
 /** The lookup item the authorizer reads: one GetItem by the hash of the presented secret. */
 export function apiKeyHashItem(apiKey: ApiKey, hash: string): Item {
-  const { id, name, role, services, status } = apiKey;
-  return { ...keys.apiKeyByHash(hash), entity: 'apikeyhash', keyId: id, name, role, services, status };
+  const { id, name, role, services, status, rateLimits } = apiKey;
+  return {
+    ...keys.apiKeyByHash(hash),
+    entity: 'apikeyhash',
+    keyId: id,
+    name,
+    role,
+    services,
+    status,
+    ...(rateLimits ? { rateLimits } : {}),
+  };
 }
 
 function apiKeyFromItem(item: Record<string, unknown>): ApiKey {
-  return Object.fromEntries(FIELDS.map((field) => [field, item[field] ?? null])) as unknown as ApiKey;
+  const apiKey = Object.fromEntries(FIELDS.map((field) => [field, item[field] ?? null])) as unknown as ApiKey;
+  if (item.rateLimits) apiKey.rateLimits = item.rateLimits as ApiKey['rateLimits'];
+  return apiKey;
 }
 
 export async function getApiKey(id: string): Promise<StoredApiKey | undefined> {
@@ -51,5 +62,6 @@ export async function findPrincipalByHash(hash: string): Promise<Principal | und
     name: String(Item.name),
     role: Item.role as Principal['role'],
     services: (Item.services as string[] | null) ?? null,
+    ...(Item.rateLimits ? { rateLimits: Item.rateLimits as Principal['rateLimits'] } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface Principal {
   role: Role;
   /** Services the key is limited to; `null` means every service. */
   services: string[] | null;
+  /** The key's own requests per minute by route class (reads, writes, ingest), over its role's (kernel/rate-limit/policy.ts). */
+  rateLimits?: Partial<Record<'reads' | 'writes' | 'ingest', number>>;
 }
 
 export function hasRole(principal: Principal, needed: Role): boolean {

@@ -110,3 +110,20 @@ describe('the deep health probe', () => {
     expect(resolved(secret[0]?.Resource)).toMatch(/secret:steward\/dev\/steward-health\/probe\/probe\*$/);
   });
 });
+
+describe('rate limits', () => {
+  it('are on in every API function, which may write bucket items (RATE#…) and, read-only ones, nothing else', () => {
+    for (const fn of Object.values(app.stack.routeFunctions)) {
+      const variables = resources[logicalId(fn)]?.Properties.Environment.Variables;
+      expect(variables.STEWARD_RATE_LIMITS).toBe('on');
+      const buckets = statementsOf(fn).filter((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+      expect(buckets).toHaveLength(1);
+      expect(buckets[0]?.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']).toEqual(['RATE#*']);
+      expect([...actionsOf(buckets[0] ?? {})].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    }
+    const audit = statementsOf(app.stack.routeFunctions.audit).filter(
+      (statement) => statement.Effect === 'Allow' && actionsOf(statement).includes('dynamodb:PutItem'),
+    );
+    expect(audit.every((statement) => statement.Condition?.['ForAllValues:StringLike'])).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@ import type { Principal } from '../roles.ts';
  * instead of API Gateway's bare 403. Values are strings, as API Gateway passes them on.
  */
 export type AuthorizerContext =
-  | { authenticated: 'true'; keyId: string; name: string; role: string; services: string }
+  | { authenticated: 'true'; keyId: string; name: string; role: string; services: string; rateLimits?: string }
   | { authenticated: 'false'; reason: string };
 
 export function contextFor(principal: Principal | undefined, reason: string): AuthorizerContext {
@@ -18,6 +18,7 @@ export function contextFor(principal: Principal | undefined, reason: string): Au
     name: principal.name,
     role: principal.role,
     services: JSON.stringify(principal.services),
+    ...(principal.rateLimits ? { rateLimits: JSON.stringify(principal.rateLimits) } : {}),
   };
 }
 
@@ -30,6 +31,7 @@ export function principalFrom(context: Record<string, unknown> | undefined): Pri
     name: String(context.name),
     role: context.role as Principal['role'],
     services: JSON.parse(String(context.services)) as string[] | null,
+    ...(typeof context.rateLimits === 'string' ? { rateLimits: JSON.parse(context.rateLimits) as Principal['rateLimits'] } : {}),
   };
 }
 

@@ -11,13 +11,15 @@ import { enforceScope } from './middleware/enforce-scope.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { parseJsonBody } from './middleware/parse-json-body.ts';
 import { problemResponses } from './middleware/problem-responses.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import { resolveOperation } from './middleware/resolve-operation.ts';
 import { validateInput } from './middleware/validate-input.ts';
 import { stateOf } from './request-state.ts';
 
 /**
  * The Lambda handler of one route group. Read top to bottom, this is every request's pipeline:
- * normalise headers → find the operation → authorise (role; a path's service) → read the JSON body
+ * normalise headers → find the operation → authorise (role; a path's service) → take a token from
+ * the caller's rate limit bucket (429 when spent) → read the JSON body
  * → validate with zod → the route's declared service scope → a POST's Idempotency-Key (replay the
  * first response) → run the operation; any failure becomes a problem+json response.
  */
@@ -30,6 +32,7 @@ export function lambdaHandler(operations: Operation[], allRoutes?: readonly Rout
       .use(problemResponses())
       .use(resolveOperation(operations, allRoutes))
       .use(authorize())
+      .use(rateLimit())
       .use(parseJsonBody())
       .use(validateInput())
       .use(enforceScope())

@@ -50,6 +50,7 @@
  * | consumer        | APICONTRACT#<svc>   | CONSUMER#<name>   |                             |
  * | migration plan  | APICONTRACT#<svc>   | MIGRATION#<id>    | (GSI2) MIGRATIONS / <startAt>#<id> while scheduled or running |
  * | stream conn.    | STREAMCONNS         | CONN#<connId>     |  (not an event: a WebSocket connection on AWS, TTL) |
+ * | rate bucket     | RATE#<keyId or sub> | <route class>     |  (not an event: a token bucket, TTL) |
  * | model head      | MODEL#<svc>         | HEAD              |  (policy and settings)      |
  * | model alias     | MODEL#<svc>         | ALIAS#<alias>     |                             |
  * | inference cell  | INFER#<svc>#<ver>   | M#<env>#<minute> or H#<env>#<hour> | (not an event: telemetry) |
@@ -94,6 +95,9 @@ export const keys = {
   /** The live stream's WebSocket connections on AWS (functions/stream/connections.store.ts): one partition, read whole by the fan-out. */
   streamConnectionsPartition: 'STREAMCONNS',
   streamConnection: (connectionId: string) => ({ PK: 'STREAMCONNS', SK: `CONN#${connectionId}` }),
+  /** A principal's token bucket for one route class (functions/kernel/store/token-buckets.ts). */
+  rateBucket: (owner: string, rateClass: string) => ({ PK: `RATE#${owner}`, SK: rateClass }),
+  rateBucketPrefix: 'RATE#',
   /**
    * Partitions only key management may write: a key, its events and its hash lookup. On AWS every
    * other function's role denies writes to them (`lib/constructs/steward-table.ts`), so no other
