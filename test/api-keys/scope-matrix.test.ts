@@ -151,8 +151,7 @@ function casesOf(contract: Contract): Case[] {
   const cases: Case[] = [];
   for (const role of ROLES) {
     for (const limited of [false, true]) {
-      const roleOk =
-        contract.access === 'public' || hasRole({ keyId: 'matrix', name: 'matrix', role, services: null }, contract.access);
+      const roleOk = contract.access === 'public' || hasRole({ keyId: 'matrix', name: 'matrix', role, services: null }, contract.access);
       const scope = contract.scope;
       const add = (label: string, target: 'in' | 'out' | 'global', outcome: Case['expect']) => {
         const service = target === 'out' ? OUT : IN;
