@@ -36,7 +36,8 @@ const escapeHtml = (value: string) =>
 
 /**
  * The page: Scalar pointed at /openapi.json, with everything that would reach outside this API
- * switched off (hosted fonts, telemetry, the AI agent, the MCP and SDK generators).
+ * switched off (hosted fonts, telemetry, the AI agent, the developer tools). The element is not
+ * `#api-reference`: the standalone script mounts one with its default configuration on that id.
  */
 export function docsPage(title: string, version: string): string {
   const configuration = {
@@ -58,9 +59,9 @@ export function docsPage(title: string, version: string): string {
 </head>
 <body>
 <noscript><p>The API reference needs JavaScript. The machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript>
-<div id="api-reference"></div>
+<div id="steward-reference"></div>
 <script src="/docs/scalar.js?v=${encodeURIComponent(version)}"></script>
-<script>Scalar.createApiReference('#api-reference', ${JSON.stringify(configuration)});</script>
+<script>Scalar.createApiReference('#steward-reference', ${JSON.stringify(configuration)});</script>
 </body>
 </html>
 `;
