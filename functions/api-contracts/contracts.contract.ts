@@ -3,6 +3,7 @@ import {
   ChangelogQuery,
   ChangelogView,
   CompatibilityQuery,
+  LifecycleView,
   ServiceParams,
   VersionPolicyPatch,
   VersionPolicyView,
@@ -110,4 +111,22 @@ export const getChangelog = defineContract({
   },
 });
 
-export const apiContractContracts = [getOpenApi, getCompatibility, getVersionPolicy, putVersionPolicy, getChangelog];
+export const getLifecycle = defineContract({
+  operationId: 'getVersionLifecycle',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/versions/{version}/lifecycle',
+  summary: "A version's lifecycle and the HTTP headers its responses carry",
+  description:
+    'Status, deprecation and sunset dates, the replacement, and `headers` exactly as the service should send them: RFC 9745 `Deprecation` (`@<epoch seconds>`), RFC 8594 `Sunset` (an IMF-fixdate) and a `Link` to the deprecation (rel="deprecation") and to the replacement (rel="successor-version"). The `lifecycleHeaders` middy middleware (functions/api-contracts/lifecycle-headers.ts) reads this and sets them on every response.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: VersionParams,
+  responses: {
+    200: { description: 'The lifecycle.', schema: LifecycleView },
+    404: { description: 'No such service or version.' },
+  },
+});
+
+export const apiContractContracts = [getOpenApi, getCompatibility, getVersionPolicy, putVersionPolicy, getChangelog, getLifecycle];

@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#kernel/errors';
 import { headerMatches } from '#kernel/command-context';
 import { implement } from '#kernel/http/operation';
@@ -7,7 +8,8 @@ import { type ChangelogEntry, renderChangelogJson, renderChangelogMarkdown } fro
 import { changelogVersions } from './changelog.ts';
 import { compareStored, requireDocument } from './compatibility.ts';
 import { updatePolicy } from './contracts.commands.ts';
-import { findVersion } from './compatibility.ts';
+import { findVersion, type VersionRecord } from './compatibility.ts';
+import { lifecycleHeaders } from './lifecycle.domain.ts';
 import { parseVersionParam, requireService } from './version-refs.ts';
 import * as contracts from './contracts.contract.ts';
 import { type ContractsHead, readHead } from './contracts.store.ts';
@@ -72,6 +74,25 @@ export const apiContractOperations = [
       body: renderChangelogMarkdown(entries, { title: `${name}: changes from ${from} to ${to}` }),
     };
   }),
+  implement(contracts.getLifecycle, async (request) => {
+    const { name, version: raw } = request.params;
+    const version = (await versionOrNotFound(name, raw, '/path/version')) as VersionRecord & {
+      deprecatedAt: string | null;
+      deprecation: { sunsetAt: string | null; replacement: string | null } | null;
+    };
+    const lifecycle = {
+      status: version.status,
+      deprecatedAt: version.deprecatedAt,
+      sunsetAt: version.deprecation?.sunsetAt ?? null,
+      replacement: version.deprecation?.replacement ?? null,
+    };
+    const base = publicBaseUrl(request.event);
+    const headers = lifecycleHeaders(lifecycle, {
+      deprecation: `${base}/v1/services/${name}/versions/${version.version}/lifecycle`,
+      successor: (replacement) => `${base}/v1/services/${name}/versions/${replacement}`,
+    });
+    return { status: 200, body: { service: name, version: version.version, ...lifecycle, headers } };
+  }),
 ];
 
 async function versionOrNotFound(service: string, raw: string, pointer: string) {
@@ -80,4 +101,12 @@ async function versionOrNotFound(service: string, raw: string, pointer: string) 
   if (version) return version;
   await requireService(service);
   throw new NotFoundError(`Service ${service} has no version ${raw}.`);
+}
+
+/** Steward's own base URL as the caller reached it (API Gateway's host and stage, or the local server). */
+function publicBaseUrl(event: APIGatewayProxyEventV2): string {
+  const host = event.headers.host ?? event.requestContext.domainName;
+  const proto = event.headers['x-forwarded-proto'] ?? (host?.startsWith('localhost') || host?.startsWith('127.') ? 'http' : 'https');
+  const stage = event.requestContext.stage && event.requestContext.stage !== '$default' ? `/${event.requestContext.stage}` : '';
+  return `${proto}://${host}${stage}`;
 }

@@ -61,4 +61,25 @@ export const ChangelogView = z
   })
   .meta({ id: 'Changelog' });
 
+export const LifecycleView = z
+  .object({
+    service: Slug,
+    version: VersionString,
+    status: z.enum(['draft', 'released', 'deprecated', 'retired']),
+    deprecatedAt: Timestamp.nullable(),
+    sunsetAt: Timestamp.nullable(),
+    replacement: z.string().nullable(),
+    headers: z
+      .object({
+        Deprecation: z.string().optional().meta({ example: '@1767225599' }),
+        Sunset: z.string().optional().meta({ example: 'Wed, 31 Dec 2025 23:59:59 GMT' }),
+        Link: z.string().optional().meta({
+          example:
+            '<https://steward.example.com/v1/services/payments/versions/1.4.0/lifecycle>; rel="deprecation"; type="application/json", <https://steward.example.com/v1/services/payments/versions/2.0.0>; rel="successor-version"',
+        }),
+      })
+      .meta({ description: 'The headers to send with every response of this version (none while it is current).' }),
+  })
+  .meta({ id: 'VersionLifecycle' });
+
 export { Slug, Timestamp, VersionString };

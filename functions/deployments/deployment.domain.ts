@@ -31,6 +31,19 @@ export interface HealthGate {
   /** Steward's open alerts of the service in that environment: none may be this severe (default `{ minSeverity: 'critical' }`). */
   alerts?: { minSeverity?: GateAlertSeverity } | false;
   failFast?: boolean;
+  /** A model's canary judged at each bake's end against the version serving the rest, on their inferences (issue 10). */
+  judge?: CanaryJudgeConfig;
+}
+
+export const JUDGE_METRICS = ['errorRate', 'latencyP95', 'confidence'] as const;
+
+export interface CanaryJudgeConfig {
+  metrics: Array<(typeof JUDGE_METRICS)[number]>;
+  minSamples?: number;
+  passScore?: number;
+  marginalScore?: number;
+  maxExtensions?: number;
+  onInconclusive?: 'rollback' | 'continue';
 }
 
 export const GATE_ALERT_SEVERITIES = ['warning', 'critical'] as const;
@@ -69,6 +82,8 @@ export interface GateCheck {
   healthChecks: { unhealthy: Array<{ id: string; url: string }> } | null;
   /** Steward's open alerts of the service in the environment at the gate's severity or above; null when not read. */
   alerts: { open: Array<{ id: string; name: string; severity: string }> } | null;
+  /** The canary judge's judgement at the bake's end (each metric with its numbers), when the gate has a judge. */
+  judge?: unknown;
 }
 
 export interface Deployment {
@@ -101,6 +116,8 @@ export interface Deployment {
   failureReason: string | null;
   /** Gate results in the current step, for its success ratio. */
   stepChecks: GateCheck[];
+  /** How many times the canary judge extended the current step's bake. */
+  judgeExtensions?: number;
   /** Blue-green: until when the previous version is kept for an instant rollback. */
   rollbackWindowEndsAt: string | null;
   idempotencyKey: string | null;

@@ -20,6 +20,7 @@ import {
 } from './environments.store.ts';
 import { keys } from '#kernel/store/keys';
 import { getVersion } from '#services/public';
+import { checkModelDeployment } from '#models/public';
 
 /** The actor recorded for what the deployment workflow does on its own. */
 export const WORKFLOW_ACTOR: Actor = { keyId: 'system', name: 'deployment-workflow' };
@@ -32,6 +33,8 @@ export interface StartDeployment {
   healthGate?: HealthGate | null;
   reason?: string;
   force?: boolean;
+  /** An admin's override of a model's deployability check (issue 10). */
+  override?: { reason: string };
 }
 
 export interface DeploymentChange {
@@ -106,6 +109,15 @@ export async function startDeployment(
         { artifact: version.artifact },
       );
     }
+    // A model version must be deployable by its policy (issue 10), unless an admin overrides it.
+    const decision = await checkModelDeployment(service, version.version, input.environment, { force: input.force });
+    const overridden = decision && !decision.approved ? decision.reasons : null;
+    if (overridden && !input.override) {
+      throw new ConflictError(`Version ${version.version} of ${service} may not be deployed to ${input.environment}: ${overridden.join(' ')}`, {
+        reasons: overridden,
+        replacement: decision?.replacement ?? null,
+      });
+    }
     const allowed = environment.protection.allowedStrategies;
     if (allowed && !allowed.includes(plan.strategy)) {
       throw new ConflictError(`Environment ${input.environment} allows only ${allowed.join(', ')} deployments.`, {
@@ -179,6 +191,7 @@ export async function startDeployment(
             version: deployment.version,
             fromVersion: deployment.fromVersion,
             plan,
+            ...(overridden && input.override ? { override: { reason: input.override.reason, reasons: overridden } } : {}),
           },
         },
         effects,

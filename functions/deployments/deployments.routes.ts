@@ -5,7 +5,9 @@ import { putEnvironment } from './environments.commands.ts';
 import { etagOf, headerMatches } from '#kernel/command-context';
 import * as contracts from './deployments.contract.ts';
 import { currentStepView, type Deployment, type Environment } from './deployment.domain.ts';
-import { NotFoundError } from '#kernel/errors';
+import { ForbiddenError, NotFoundError } from '#kernel/errors';
+import { checkModelDeployment, recordDeployabilityOverride } from '#models/public';
+import type { CommandContext } from '#kernel/command-context';
 import { implement, type Operation, type OperationRequest } from '#kernel/http/operation';
 import {
   findDeployment,
@@ -123,7 +125,12 @@ export const deploymentOperations: Operation[] = [
 
   implement(contracts.startDeployment, async (request) => {
     const context = { ...commandContext(request), idempotencyKey: idempotencyKey(request) };
+    const override = (request.body as { override?: { reason: string } }).override;
+    if (override && request.principal.role !== 'admin') {
+      throw new ForbiddenError(`Only an admin may override a model's deployability; key "${request.principal.name}" has ${request.principal.role}.`);
+    }
     const { deployment, replayed } = await startDeployment(request.params.name, request.body as never, context);
+    if (override && !replayed) await recordOverride(deployment, override.reason, context);
     // A retry of a start that never got its workflow going (the first request died after the commit) starts it now.
     return accepted(replayed && deployment.status !== 'pending' ? deployment : await launch(deployment, context));
   }),

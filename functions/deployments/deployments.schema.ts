@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEPLOYMENT_STATUSES, GATE_ALERT_SEVERITIES } from './deployment.domain.ts';
+import { DEPLOYMENT_STATUSES, GATE_ALERT_SEVERITIES, JUDGE_METRICS } from './deployment.domain.ts';
 import { PRESET_NAMES, STRATEGY_TYPES } from './plan.domain.ts';
 import { Actor, EnvironmentName, ListQuery, pageOf, Slug, Timestamp, Ulid } from '#kernel/schemas/common';
 import { VersionString } from '#services/versions.schema';
@@ -56,6 +56,22 @@ export const HealthGateSchema = z
           'Fail while the service has an open (firing or acknowledged) Steward alert at minSeverity or above labelled with the deployment\'s environment or with none (default `{minSeverity:"critical"}`); false reads no alerts.',
       }),
     failFast: z.boolean().optional().meta({ description: 'Roll back at the first failed check instead of judging the whole bake.' }),
+    judge: z
+      .strictObject({
+        metrics: z.array(z.enum(JUDGE_METRICS)).min(1).max(JUDGE_METRICS.length),
+        minSamples: z.number().int().min(0).max(1_000_000).optional().meta({ description: 'Per side (default 50); fewer is inconclusive.' }),
+        passScore: z.number().min(0).max(100).optional().meta({ description: 'Default 95.' }),
+        marginalScore: z.number().min(0).max(100).optional().meta({ description: 'Default 75: below it, roll back.' }),
+        maxExtensions: z.number().int().min(0).max(10).optional().meta({ description: 'Default 2.' }),
+        onInconclusive: z.enum(['rollback', 'continue']).optional().meta({ description: 'After the extensions (default rollback).' }),
+      })
+      .refine((judge) => new Set(judge.metrics).size === judge.metrics.length, 'each metric once')
+      .refine((judge) => (judge.marginalScore ?? 75) <= (judge.passScore ?? 95), 'marginalScore cannot be above passScore')
+      .optional()
+      .meta({
+        description:
+          'For a model: at each bake’s end the canary’s inferences are judged against the baseline’s (the version serving the rest), each metric Pass/High/Low/NoData by a Mann-Whitney or two-proportion test and an effect-size tolerance; the score is the share of metrics that pass. At or above passScore: continue; below marginalScore: roll back; between, or too few samples: extend the bake (up to maxExtensions), then onInconclusive. The judgement goes into the deployment’s events.',
+      }),
   })
   .meta({ id: 'HealthGate' });
 
@@ -102,6 +118,13 @@ export const DeploymentCreate = z
     healthGate: HealthGateSchema.nullable().optional().meta({ description: "Overrides the environment's default gate." }),
     reason: z.string().max(1000).optional(),
     force: z.boolean().optional().meta({ description: 'Deploy a deprecated version.' }),
+    override: z
+      .strictObject({ reason: z.string().min(1).max(1000) })
+      .optional()
+      .meta({
+        description:
+          'Admins only: deploy a model version its policy does not approve (see GET .../versions/{version}/deployability); audited with the reasons overridden.',
+      }),
   })
   .meta({ id: 'DeploymentCreate' });
 

@@ -53,7 +53,9 @@ export function gateAlertSeverity(gate: HealthGate): GateAlertSeverity | null {
  */
 export function gateHasChecks(gate: HealthGate | null): boolean {
   if (!gate) return false;
-  return Boolean(gate.probe || (gate.alarms && gate.alarms.length > 0) || gate.healthChecks !== false || gate.alerts !== false);
+  return Boolean(
+    gate.probe || (gate.alarms && gate.alarms.length > 0) || gate.healthChecks !== false || gate.alerts !== false || gate.judge,
+  );
 }
 
 /** The service's health checks in the environment that are unhealthy (one Query on the service's checks). */

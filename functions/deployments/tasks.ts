@@ -4,7 +4,16 @@ import { trafficDriverFor } from './drivers/index.ts';
 import { DeploymentFinishedError } from './errors.ts';
 import { checkGate, checksPerBake, gateHasChecks, stepPassed } from './health-gate.ts';
 import type { TrafficDriver } from './traffic-driver.ts';
-import { type Deployment, type Environment, type GateCheck, isActive, workflowFailureReason } from './deployment.domain.ts';
+import {
+  type CanaryJudgeConfig,
+  type Deployment,
+  type Environment,
+  type GateCheck,
+  isActive,
+  workflowFailureReason,
+} from './deployment.domain.ts';
+import { type CanaryJudgement, judgeBake } from '#models/public';
+import { deprecateReplaced } from '#models/promotion.commands';
 import { weightsFor } from './plan.domain.ts';
 import { getDeployment, getEnvironment } from './environments.store.ts';
 
@@ -117,6 +126,7 @@ export async function shiftTraffic(state: WorkflowState): Promise<WorkflowState>
         stepEndsAt: bakeEndsAt,
         weights,
         stepChecks: [],
+        judgeExtensions: 0,
       },
       environment: { ...env, weights, routingRevision: env.routingRevision + 1 },
       log: {
@@ -155,19 +165,46 @@ export async function evaluateGate(
   const bakeOver = new Date().toISOString() >= (state.bakeEndsAt ?? '');
   const hasChecks = gateHasChecks(gate);
   if (!hasChecks) return { ...state, verdict: bakeOver ? 'next' : 'baking', waitUntil: state.bakeEndsAt };
-  const result = await check(deployment);
+  const checked = await check(deployment);
+  // A model's canary judge speaks at the bake's end (issue 10): continue, roll back, or bake longer.
+  const judgement = bakeOver && gate?.judge ? await judgeStep(deployment, gate.judge) : null;
+  const result: GateCheck = judgement ? { ...checked, judge: judgement } : checked;
   const checks = [...deployment.stepChecks, result];
-  const failed = (!result.passed && gate?.failFast === true) || (bakeOver && !stepPassed(gate, checks));
+  const step = deployment.plan.steps[deployment.currentStep];
+  if (judgement?.action === 'extend') {
+    const extendedTo = after(step?.bakeSeconds ?? 0);
+    await change(state, (current, env) =>
+      !isActive(current.status)
+        ? null
+        : {
+            type: 'deployment.gate_evaluated',
+            deployment: { ...current, stepChecks: checks, stepEndsAt: extendedTo, judgeExtensions: (current.judgeExtensions ?? 0) + 1 },
+            environment: env,
+            log: { message: `Canary judge: ${judgement.reason}`, weights: null, step: current.currentStep, evidence: result },
+          },
+    );
+    const interval = (step?.bakeSeconds ?? 0) / checksPerBake(gate, step?.bakeSeconds ?? 0);
+    return { ...state, verdict: 'baking', bakeEndsAt: extendedTo, waitUntil: earliest(after(interval), extendedTo) };
+  }
+  const judged = judgement?.action === 'rollback';
+  const failed = judged || (!result.passed && gate?.failFast === true) || (bakeOver && !stepPassed(gate, checks));
   const verdict = failed ? 'failed' : bakeOver ? 'next' : 'baking';
+  const percent = deployment.plan.steps[deployment.currentStep]?.percent ?? 0;
   await change(state, (current, env) =>
     !isActive(current.status)
       ? null
       : {
           type: 'deployment.gate_evaluated',
-          deployment: { ...current, stepChecks: checks, failureReason: failed ? gateFailure(result, checks) : current.failureReason },
+          deployment: {
+            ...current,
+            stepChecks: checks,
+            failureReason: judged ? `Canary judge: ${judgement.reason}` : failed ? gateFailure(result, checks) : current.failureReason,
+          },
           environment: env,
           log: {
-            message: `Health gate ${result.passed ? 'passed' : 'failed'} at ${deployment.plan.steps[deployment.currentStep]?.percent ?? 0}%.`,
+            message: judgement
+              ? `Canary judge at ${percent}%: ${judgement.reason}`
+              : `Health gate ${result.passed ? 'passed' : 'failed'} at ${percent}%.`,
             weights: null,
             step: current.currentStep,
             evidence: result,
@@ -175,9 +212,30 @@ export async function evaluateGate(
         },
   );
   if (verdict !== 'baking') return { ...state, verdict };
-  const step = deployment.plan.steps[deployment.currentStep];
   const interval = (step?.bakeSeconds ?? 0) / checksPerBake(gate, step?.bakeSeconds ?? 0);
   return { ...state, verdict, waitUntil: earliest(after(interval), state.bakeEndsAt ?? after(interval)) };
+}
+
+/**
+ * The canary judge on the step that is baking: the deployment's version against the version that
+ * served the most of the rest before it began, on their inferences since the step began. Null
+ * with no baseline (nothing served before): there is nothing to compare with.
+ */
+async function judgeStep(deployment: Deployment, config: CanaryJudgeConfig): Promise<CanaryJudgement | null> {
+  const baseline = Object.entries(deployment.baselineWeights)
+    .filter(([version, weight]) => version !== deployment.version && weight > 0)
+    .sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (!baseline) return null;
+  return judgeBake({
+    service: deployment.service,
+    environment: deployment.environment,
+    canary: deployment.version,
+    baseline,
+    fromMs: Date.parse(deployment.stepStartedAt ?? deployment.startedAt ?? deployment.createdAt),
+    toMs: Date.now(),
+    config,
+    extensionsSoFar: deployment.judgeExtensions ?? 0,
+  });
 }
 
 function gateFailure(result: GateCheck, checks: GateCheck[]): string {
@@ -199,7 +257,7 @@ function gateFailure(result: GateCheck, checks: GateCheck[]): string {
 
 /** The version now serves all traffic: it becomes the environment's active version. */
 export async function finish(state: WorkflowState): Promise<WorkflowState> {
-  await change(state, (current, env) => {
+  const finished = await change(state, (current, env) => {
     if (!isActive(current.status)) return null;
     const now = new Date();
     const keep = current.plan.keepPreviousSeconds;
@@ -226,7 +284,23 @@ export async function finish(state: WorkflowState): Promise<WorkflowState> {
       },
     };
   });
+  if (finished.status === 'succeeded') await demote(finished);
   return state;
+}
+
+/** A model promoted to production deprecates the version it replaced (issue 10); a failure here must not undo the promotion. */
+async function demote(deployment: Deployment): Promise<void> {
+  try {
+    await deprecateReplaced(
+      deployment.service,
+      deployment.environment,
+      deployment.version,
+      deployment.fromVersion,
+      { actor: WORKFLOW_ACTOR, requestId: deployment.id },
+    );
+  } catch (error) {
+    console.warn(JSON.stringify({ message: 'could not deprecate the replaced version', deploymentId: deployment.id, error: String(error) }));
+  }
 }
 
 /** Restores the weights from before the deployment and records why: a failed gate, a failed step, or an approval that never came. */

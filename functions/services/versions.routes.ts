@@ -8,6 +8,7 @@ import { type Contract, implement } from '#kernel/http/operation';
 import type { Schema } from '#kernel/http/operation';
 import { getService } from './services.store.ts';
 import { listVersions } from './versions.store.ts';
+import { aliasTarget } from '#models/public';
 
 function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: 'path'; param: string }>, action: LifecycleAction) {
   return implement(contract, async (request) => {
@@ -32,7 +33,9 @@ export const versionOperations = [
   }),
 
   implement(contracts.getVersion, async (request) => {
-    const view = versionView(await readVersion(request.params.name, request.params.version));
+    // A model's `@alias` (issue 10) names the version it points at.
+    const { name, version } = request.params;
+    const view = versionView(await readVersion(name, version.startsWith('@') ? await aliasTarget(name, version) : version));
     return { status: 200, body: view, headers: { etag: view.etag } };
   }),
 

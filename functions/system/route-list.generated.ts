@@ -19,6 +19,7 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'GET', path: '/v1/services/{name}/version-policy' },
   { method: 'PUT', path: '/v1/services/{name}/version-policy' },
   { method: 'GET', path: '/v1/services/{name}/changelog' },
+  { method: 'GET', path: '/v1/services/{name}/versions/{version}/lifecycle' },
   { method: 'POST', path: '/v1/compatibility' },
   { method: 'GET', path: '/v1/services/{name}/history' },
   { method: 'GET', path: '/v1/audit' },
