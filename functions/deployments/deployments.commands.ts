@@ -113,10 +113,13 @@ export async function startDeployment(
     const decision = await checkModelDeployment(service, version.version, input.environment, { force: input.force });
     const overridden = decision && !decision.approved ? decision.reasons : null;
     if (overridden && !input.override) {
-      throw new ConflictError(`Version ${version.version} of ${service} may not be deployed to ${input.environment}: ${overridden.join(' ')}`, {
-        reasons: overridden,
-        replacement: decision?.replacement ?? null,
-      });
+      throw new ConflictError(
+        `Version ${version.version} of ${service} may not be deployed to ${input.environment}: ${overridden.join(' ')}`,
+        {
+          reasons: overridden,
+          replacement: decision?.replacement ?? null,
+        },
+      );
     }
     const allowed = environment.protection.allowedStrategies;
     if (allowed && !allowed.includes(plan.strategy)) {

@@ -127,7 +127,9 @@ export const deploymentOperations: Operation[] = [
     const context = { ...commandContext(request), idempotencyKey: idempotencyKey(request) };
     const override = (request.body as { override?: { reason: string } }).override;
     if (override && request.principal.role !== 'admin') {
-      throw new ForbiddenError(`Only an admin may override a model's deployability; key "${request.principal.name}" has ${request.principal.role}.`);
+      throw new ForbiddenError(
+        `Only an admin may override a model's deployability; key "${request.principal.name}" has ${request.principal.role}.`,
+      );
     }
     const { deployment, replayed } = await startDeployment(request.params.name, request.body as never, context);
     if (override && !replayed) await recordOverride(deployment, override.reason, context);
@@ -167,3 +169,14 @@ export const deploymentOperations: Operation[] = [
     body: deploymentView(await rollbackDeployment(request.params.name, request.params.id, request.body?.reason, commandContext(request))),
   })),
 ];
+
+/** An admin's override of a model's deployability, on the model's audit trail (issue 10); the deployment's own event carries it too. */
+async function recordOverride(deployment: Deployment, reason: string, context: CommandContext): Promise<void> {
+  const decision = await checkModelDeployment(deployment.service, deployment.version, deployment.environment);
+  if (!decision || decision.approved) return;
+  await recordDeployabilityOverride(
+    deployment.service,
+    { deploymentId: deployment.id, version: deployment.version, environment: deployment.environment, reason, reasons: decision.reasons },
+    context,
+  );
+}

@@ -59,7 +59,13 @@ export const HealthGateSchema = z
     judge: z
       .strictObject({
         metrics: z.array(z.enum(JUDGE_METRICS)).min(1).max(JUDGE_METRICS.length),
-        minSamples: z.number().int().min(0).max(1_000_000).optional().meta({ description: 'Per side (default 50); fewer is inconclusive.' }),
+        minSamples: z
+          .number()
+          .int()
+          .min(0)
+          .max(1_000_000)
+          .optional()
+          .meta({ description: 'Per side (default 50); fewer is inconclusive.' }),
         passScore: z.number().min(0).max(100).optional().meta({ description: 'Default 95.' }),
         marginalScore: z.number().min(0).max(100).optional().meta({ description: 'Default 75: below it, roll back.' }),
         maxExtensions: z.number().int().min(0).max(10).optional().meta({ description: 'Default 2.' }),

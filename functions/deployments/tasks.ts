@@ -291,15 +291,14 @@ export async function finish(state: WorkflowState): Promise<WorkflowState> {
 /** A model promoted to production deprecates the version it replaced (issue 10); a failure here must not undo the promotion. */
 async function demote(deployment: Deployment): Promise<void> {
   try {
-    await deprecateReplaced(
-      deployment.service,
-      deployment.environment,
-      deployment.version,
-      deployment.fromVersion,
-      { actor: WORKFLOW_ACTOR, requestId: deployment.id },
-    );
+    await deprecateReplaced(deployment.service, deployment.environment, deployment.version, deployment.fromVersion, {
+      actor: WORKFLOW_ACTOR,
+      requestId: deployment.id,
+    });
   } catch (error) {
-    console.warn(JSON.stringify({ message: 'could not deprecate the replaced version', deploymentId: deployment.id, error: String(error) }));
+    console.warn(
+      JSON.stringify({ message: 'could not deprecate the replaced version', deploymentId: deployment.id, error: String(error) }),
+    );
   }
 }
 

@@ -1,8 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from '#kernel/errors';
 import { parseSemVer, precedenceKey } from '#services/semver.domain';
-import { getService, getVersion } from '#services/public';
+import type { Environment } from '#deployments/deployment.domain';
+import { listEnvironments } from '#deployments/public';
+import { getService, getVersion, listVersions } from '#services/public';
 import type { Version } from '#services/version.domain';
 import { getAlias } from './models.store.ts';
+import type { Placement } from './serving.domain.ts';
 import { type Cell, mergeCells, resolveWindow, type TelemetryWindow } from './telemetry.domain.ts';
 import { readCells, type StoredCell } from './telemetry.store.ts';
 
@@ -53,4 +56,38 @@ export async function readWindow(
 ): Promise<{ cells: StoredCell[]; total: Cell }> {
   const cells = await readCells(service, version, environment, window);
   return { cells, total: mergeCells(cells.map((c) => c.cell)) };
+}
+
+/** Where each version of the service serves: every environment's weights. */
+export async function readPlacement(service: string): Promise<{ placement: Placement; environments: Environment[] }> {
+  const environments: Environment[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listEnvironments(service, { limit: 100, cursor });
+    environments.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && environments.length < MAX_ENVIRONMENTS);
+  return { placement: Object.fromEntries(environments.map((env) => [env.name, env.weights])), environments };
+}
+
+/** Every version of the service, newest first (a model with more than MAX_LISTED_VERSIONS shows its newest). */
+export async function readAllVersions(service: string): Promise<Version[]> {
+  const versions: Version[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listVersions(service, { limit: 100, cursor });
+    versions.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && versions.length < MAX_LISTED_VERSIONS);
+  return versions;
+}
+
+const MAX_ENVIRONMENTS = 200;
+export const MAX_LISTED_VERSIONS = 500;
+
+/** The version an `@alias` of the service points at, or a 404. */
+export async function aliasTarget(service: string, alias: string): Promise<string> {
+  const found = await getAlias(service, alias.replace(/^@/, ''));
+  if (!found) throw new NotFoundError(`${service} has no alias ${alias.startsWith('@') ? alias : `@${alias}`}.`);
+  return found.version;
 }

@@ -1,0 +1,11 @@
+/**
+ * What other features may use of the models feature: an alias's version (the versions route
+ * resolves `@alias`), the deployability check a deployment's start runs and the record of an
+ * admin's override of it, and the canary judge. The demotion a promotion makes is
+ * `promotion.commands.ts` (it changes versions, so only the workflow's tasks bundle it).
+ */
+export { recordDeployabilityOverride } from './aliases.commands.ts';
+export { checkModelDeployment } from './deployability.reads.ts';
+export { aliasTarget } from './models.reads.ts';
+export { type BakeToJudge, judgeBake } from './canary.reads.ts';
+export type { CanaryJudgement } from './statistics/index.ts';
