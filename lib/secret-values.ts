@@ -48,6 +48,8 @@ export class SecretValues {
   readonly routerSecretsArn: string;
   /** Webhook signing secrets, which Steward keeps under a reserved service name. */
   readonly webhookSecretsArn: string;
+  /** Health checks' credential header values, which Steward keeps under a reserved service name. */
+  readonly healthCheckHeaderSecretsArn: string;
 
   constructor(
     scope: Construct,
@@ -64,6 +66,51 @@ export class SecretValues {
     // `*` also matches the ARN's random suffix; IAM's `*` crosses "/", so it spans <service>/<environment>.
     this.routerSecretsArn = secretArn(`${this.prefix}*/${ROUTER_SIGNING_SECRET_NAME}*`);
     this.webhookSecretsArn = secretArn(`${this.prefix}steward-webhooks/steward/steward-webhook-*`);
+    this.healthCheckHeaderSecretsArn = secretArn(`${this.prefix}steward-health-checks/steward/steward-check-headers-*`);
+  }
+
+  /**
+   * Health checks (functions/health-checks/check-headers.ts): the runner, and the health-checks
+   * function's run-now, read the values a check's headers send, its own credentials and the secrets
+   * of its service it names, so any value under the prefix; the health-checks function (`write`)
+   * also stores, restores and schedules the deletion of checks' credential values, and nothing else.
+   */
+  grantHealthCheckHeaders(fn: StewardFunction, { write }: { write: boolean }): void {
+    this.bind(fn);
+    const read = [
+      new PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: [this.allSecretsArn] }),
+      this.keyStatement(KEY_ACTIONS_TO_READ, this.allSecretsArn),
+    ];
+    const writes = write
+      ? [
+          new PolicyStatement({ actions: [...SECRET_WRITE_ACTIONS], resources: [this.healthCheckHeaderSecretsArn] }),
+          this.tagStatement(this.healthCheckHeaderSecretsArn),
+          new PolicyStatement({
+            actions: ['secretsmanager:DeleteSecret'],
+            resources: [this.healthCheckHeaderSecretsArn],
+            conditions: { BoolIfExists: { 'secretsmanager:ForceDeleteWithoutRecovery': 'false' } },
+          }),
+          this.keyStatement(KEY_ACTIONS_TO_WRITE, this.healthCheckHeaderSecretsArn),
+        ]
+      : [];
+    fn.addPolicy(
+      'HealthCheckSecrets',
+      [...read, ...writes],
+      [
+        {
+          resource: this.allSecretsArn,
+          reason: `A health check's header may name any secret of its service in its environment (${this.prefix}<service>/<environment>/<name>, named at run time), read when the check runs; GetSecretValue only, under the stage's prefix and nothing outside it.`,
+        },
+        ...(write
+          ? [
+              {
+                resource: this.healthCheckHeaderSecretsArn,
+                reason: `Each health check's credential header values are ${this.prefix}steward-health-checks/steward/steward-check-headers-<id>, named at run time; the wildcard stands for the check id (and the random ARN suffix) and matches no other secret.`,
+              },
+            ]
+          : []),
+      ],
+    );
   }
 
   /** The secrets route group: create, update, reveal, schedule deletion of and restore any value under the prefix. */

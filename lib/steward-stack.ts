@@ -217,6 +217,9 @@ export class StewardStack extends Stack {
       // A missed tick is not retried: the next one, a minute later, runs whatever is due.
       retryAttempts: 0,
     });
+    // Health checks' headers: credentials kept in the value store, and the service's secrets they name.
+    this.secretValues.grantHealthCheckHeaders(this.routeFunctions['health-checks'], { write: true });
+    this.secretValues.grantHealthCheckHeaders(this.healthCheckRunner.function, { write: false });
     this.alertEvaluator = new ScheduledJob(this, 'AlertEvaluator', {
       ...shared,
       table: this.table,

@@ -1,6 +1,7 @@
 import { ValidationError } from '#kernel/errors';
 import type { Principal } from '#kernel/roles';
 import type { StoredEvent } from '#kernel/store/event-log';
+import { type HeaderValue, redactHeaders } from '#health-checks/health-check.domain';
 import { keys } from '#kernel/store/keys';
 import { type Page, queryPage } from '#kernel/store/pagination';
 import type { IndexName } from '#kernel/store/table-definition';
@@ -42,9 +43,22 @@ export function auditRecord(item: Record<string, unknown>): AuditRecord {
     requestId: event.requestId,
     service: event.service ?? null,
     subject: event.subject,
-    changes: event.changes,
+    changes: event.type.startsWith('healthcheck.') ? redactCheckChanges(event.changes) : event.changes,
     seq: event.seq,
   };
+}
+
+/**
+ * A health check's credential headers are recorded as `***`; a check's events from before they
+ * were (the value in plain text) are shown the same way.
+ */
+function redactCheckChanges(changes: StoredEvent['changes']): StoredEvent['changes'] {
+  const redact = (side: unknown) => {
+    const headers = (side as { headers?: unknown } | null)?.headers;
+    if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return side;
+    return { ...(side as Record<string, unknown>), headers: redactHeaders(headers as Record<string, HeaderValue>) };
+  };
+  return { before: redact(changes?.before), after: redact(changes?.after) };
 }
 
 /**

@@ -15,14 +15,106 @@ export const MIN_INTERVAL_SECONDS_AWS = 60;
 /** Results older than this are expired (DynamoDB TTL on AWS, the runtime's sweep locally). */
 export const RESULT_RETENTION_DAYS = 30;
 
-/** Why a run failed before any condition could pass: the request did not complete, or was refused. */
-export type FailureReason = 'refused' | 'timeout' | 'dns' | 'connect' | 'tls' | 'reset' | 'too-large' | 'protocol' | 'conditions';
+/**
+ * Why a run failed before any condition could pass: the request did not complete, or was refused;
+ * `secret` when a header's value could not be read (its secret is gone, or the value store failed).
+ */
+export type FailureReason =
+  | 'refused'
+  | 'timeout'
+  | 'dns'
+  | 'connect'
+  | 'tls'
+  | 'reset'
+  | 'too-large'
+  | 'protocol'
+  | 'conditions'
+  | 'secret';
+
+/** A request header as a check is given it: a value, or one of the check's service's secrets in its environment. */
+export type HeaderValue = string | { secret: string };
+
+/** How a credential's value is shown and audited: never the value itself. */
+export const REDACTED = '***';
+
+const CREDENTIAL_HEADER_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
+const CREDENTIAL_HEADER_PATTERN = /token|secret|key|auth|cookie|password/i;
+
+/**
+ * Whether a header's value is a credential, by its name: such a value is kept in the secret value
+ * store, never in the table, and shown and audited as `***`.
+ */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER_NAMES.has(name.toLowerCase()) || CREDENTIAL_HEADER_PATTERN.test(name);
+}
+
+/**
+ * Headers as they may be shown: a credential's plain value as `***` (a check stored before
+ * credentials were sealed may still hold one), a secret reference as the reference.
+ */
+export function redactHeaders(headers: Record<string, HeaderValue> | null | undefined): Record<string, HeaderValue> {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name, typeof value === 'string' && isCredentialHeader(name) ? REDACTED : value]),
+  );
+}
+
+/** Where a check's credential values are: the value store's version holding them (a JSON object by header name), and which headers they are. */
+export interface SealedHeaders {
+  versionId: string;
+  names: string[];
+}
+
+/** What a check's headers become: the stored form, the credential values to seal, the secrets named. */
+export interface HeaderPlan {
+  headers: Record<string, HeaderValue>;
+  /** Credential values by header name, for the value store. */
+  sealed: Record<string, string>;
+  /** Of `sealed`, the ones carried over from before (`***` sent back). */
+  kept: string[];
+  /** Secret names the headers refer to. */
+  references: string[];
+  /** Headers that cannot be: a `***` with nothing stored under that name. */
+  errors: Array<{ name: string; message: string }>;
+}
+
+/**
+ * Splits headers as a client sent them: a credential's plain value goes to the value store and is
+ * stored as `***`; `***` sent back keeps the value stored before under that header (`before`);
+ * a secret reference stays a reference; anything else is a plain value.
+ */
+export function planHeaders(input: Record<string, HeaderValue>, before: Record<string, string> | null): HeaderPlan {
+  const plan: HeaderPlan = { headers: {}, sealed: {}, kept: [], references: [], errors: [] };
+  for (const [name, value] of Object.entries(input)) {
+    if (typeof value !== 'string') {
+      plan.headers[name] = { secret: value.secret };
+      plan.references.push(value.secret);
+    } else if (!isCredentialHeader(name)) {
+      plan.headers[name] = value;
+    } else if (value === REDACTED) {
+      const previous = before?.[name];
+      if (previous === undefined) {
+        plan.errors.push({ name, message: `${REDACTED} keeps the value stored for ${name}, and this check has none: send the value` });
+      } else {
+        plan.sealed[name] = previous;
+        plan.kept.push(name);
+        plan.headers[name] = REDACTED;
+      }
+    } else {
+      plan.sealed[name] = value;
+      plan.headers[name] = REDACTED;
+    }
+  }
+  return plan;
+}
 
 export interface HealthCheckSettings {
   environment: string;
   url: string;
   method: string;
-  headers: Record<string, string>;
+  /** As stored: plain values, secret references, and `***` for each of `sealedHeaders.names`. */
+  headers: Record<string, HeaderValue>;
+  /** The credential values of `headers`, kept in the secret value store; null without any. */
+  sealedHeaders: SealedHeaders | null;
   body: string | null;
   timeoutMs: number;
   intervalSeconds: number;

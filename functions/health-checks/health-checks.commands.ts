@@ -4,22 +4,30 @@ import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import { joinIncidentIfCritical } from '#incidents/incidents.commands';
 import type { Alert } from '#alerts/alerts.domain';
 import { assertValidConditions } from './conditions/index.ts';
-import { NotFoundError, ValidationError } from '#kernel/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#kernel/errors';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_SUCCESS_THRESHOLD,
+  type HeaderValue,
   type HealthCheck,
   type HealthCheckSettings,
   type HealthState,
   healthCheckSubject,
+  isCredentialHeader,
   minIntervalSeconds,
+  planHeaders,
+  REDACTED,
+  type SealedHeaders,
 } from './health-check.domain.ts';
 import type { Actor } from '#kernel/store/event-log';
 import { executeCommand } from '#kernel/store/event-log';
+import { LOST_RACE, retrying, TRY_AGAIN } from '#kernel/retry';
 import { deleteRunState, getHealthCheck, healthCheckItem, runItem } from './health-checks.store.ts';
+import { dropSealedHeaders, readSealedHeadersOrFail, storeSealedHeaders } from './check-headers.ts';
 import { keys } from '#kernel/store/keys';
 import { getService } from '#services/public';
+import { secretUsable } from '#secrets/public';
 
 /**
  * Health check commands: each change is one event on the check's own aggregate (`HCHK#<id>`),
@@ -27,11 +35,128 @@ import { getService } from '#services/public';
  * check's own alert in the same event; results are not events.
  */
 
-export type HealthCheckInput = Partial<HealthCheckSettings>;
+/** What a client may set: every setting but `sealedHeaders`, which follows from `headers`. */
+export type HealthCheckInput = Partial<Omit<HealthCheckSettings, 'sealedHeaders'>>;
 
+/**
+ * Whether the caller may make a check send credentials it did not give in this request (a
+ * secret's value, or a credential stored before): the right to reveal the service's secrets, since
+ * whoever chooses where a check sends them could read them there.
+ */
+export interface HeaderAccess {
+  mayUseSecrets: boolean;
+}
+
+/** The settings as stored, audited and compared: credentials only as `***` and the value store's version. */
 function settingsOf(check: HealthCheckSettings): HealthCheckSettings {
-  const { environment, url, method, headers, body, timeoutMs, intervalSeconds, conditions, failureThreshold, successThreshold } = check;
-  return { environment, url, method, headers, body, timeoutMs, intervalSeconds, conditions, failureThreshold, successThreshold };
+  const {
+    environment,
+    url,
+    method,
+    headers,
+    sealedHeaders,
+    body,
+    timeoutMs,
+    intervalSeconds,
+    conditions,
+    failureThreshold,
+    successThreshold,
+  } = check;
+  return {
+    environment,
+    url,
+    method,
+    headers,
+    sealedHeaders: sealedHeaders ?? null,
+    body,
+    timeoutMs,
+    intervalSeconds,
+    conditions,
+    failureThreshold,
+    successThreshold,
+  };
+}
+
+function headerPointer(name: string): string {
+  return `/body/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+function referencesOf(headers: Record<string, HeaderValue>): string {
+  return JSON.stringify(
+    Object.entries(headers)
+      .filter(([, value]) => typeof value !== 'string')
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+}
+
+/**
+ * The headers a create or PATCH makes, settled before its event: credentials written to the value
+ * store (a new version only when they changed), secret references checked against the service's
+ * secrets in the check's environment, and the caller's right to send credentials checked.
+ */
+async function settleHeaders(args: {
+  id: string;
+  service: string;
+  environment: string;
+  /** The headers as sent; undefined on a PATCH that leaves them as they are. */
+  input: Record<string, HeaderValue> | undefined;
+  current: HealthCheck | undefined;
+  urlChanged: boolean;
+  access: HeaderAccess;
+}): Promise<Pick<HealthCheckSettings, 'headers' | 'sealedHeaders'>> {
+  const { id, service, environment, current, urlChanged, access } = args;
+  const environmentChanged = current !== undefined && current.environment !== environment;
+  let headers: Record<string, HeaderValue>;
+  let sealedHeaders: SealedHeaders | null;
+  let kept: string[];
+  if (args.input === undefined) {
+    headers = current?.headers ?? {};
+    sealedHeaders = current?.sealedHeaders ?? null;
+    kept = sealedHeaders?.names ?? [];
+  } else {
+    const sendsBack = Object.entries(args.input).some(([name, value]) => value === REDACTED && isCredentialHeader(name));
+    const before = sendsBack && current?.sealedHeaders ? await readSealedHeadersOrFail(id, current.sealedHeaders) : null;
+    const plan = planHeaders(args.input, before);
+    if (plan.errors.length > 0) {
+      throw new ValidationError(
+        'Some headers cannot be kept.',
+        plan.errors.map(({ name, message }) => ({ pointer: headerPointer(name), message })),
+      );
+    }
+    headers = plan.headers;
+    kept = plan.kept;
+    const names = Object.keys(plan.sealed);
+    const unchanged =
+      current?.sealedHeaders &&
+      kept.length === names.length &&
+      [...names].sort().join('\n') === [...current.sealedHeaders.names].sort().join('\n');
+    sealedHeaders =
+      names.length === 0
+        ? null
+        : unchanged
+          ? (current?.sealedHeaders ?? null)
+          : { versionId: await storeSealedHeaders(id, plan.sealed), names };
+  }
+  const references = Object.entries(headers).filter((entry): entry is [string, { secret: string }] => typeof entry[1] !== 'string');
+  const referencesChanged = current === undefined || environmentChanged || referencesOf(headers) !== referencesOf(current.headers);
+  if (!access.mayUseSecrets && ((references.length > 0 && (referencesChanged || urlChanged)) || (kept.length > 0 && urlChanged))) {
+    throw new ForbiddenError(
+      `A health check that sends ${references.length > 0 ? `the secrets of ${service}` : 'credentials stored before'} to a URL it is given may be set only by an admin, or a deployer key limited to services that include ${service}, as revealing those secrets would need.`,
+    );
+  }
+  if (referencesChanged) {
+    for (const [name, { secret }] of references) {
+      if (!(await secretUsable({ service, environment, name: secret }))) {
+        throw new ValidationError(`Header ${name} names a secret ${service} does not have in ${environment}.`, [
+          {
+            pointer: headerPointer(name),
+            message: `no secret ${secret} of ${service} in ${environment} (or it is scheduled for deletion)`,
+          },
+        ]);
+      }
+    }
+  }
+  return { headers, sealedHeaders };
 }
 
 /** Rules zod cannot see: the condition language, and the least interval of this deployment. */
@@ -69,12 +194,14 @@ export async function createHealthCheck(
   service: string,
   input: HealthCheckInput & Pick<HealthCheckSettings, 'environment' | 'url' | 'intervalSeconds' | 'conditions'>,
   context: CommandContext,
+  access: HeaderAccess = { mayUseSecrets: false },
 ): Promise<HealthCheck> {
   const settings: HealthCheckSettings = {
     environment: input.environment,
     url: input.url,
     method: (input.method ?? 'GET').toUpperCase(),
-    headers: input.headers ?? {},
+    headers: {},
+    sealedHeaders: null,
     body: input.body ?? null,
     timeoutMs: input.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
     intervalSeconds: input.intervalSeconds,
@@ -88,6 +215,19 @@ export async function createHealthCheck(
   checkSettings(settings);
   await requireService(service);
   const id = ulid();
+  // Credentials go to the value store before the event that names their version is committed.
+  Object.assign(
+    settings,
+    await settleHeaders({
+      id,
+      service,
+      environment: settings.environment,
+      input: input.headers ?? {},
+      current: undefined,
+      urlChanged: true,
+      access,
+    }),
+  );
   return executeCommand<HealthCheck>(keys.healthCheckAggregate(id), async () => {
     const now = new Date().toISOString();
     const check: HealthCheck = {
@@ -123,13 +263,30 @@ export async function updateHealthCheck(
   id: string,
   input: HealthCheckInput,
   context: CommandContext,
+  access: HeaderAccess = { mayUseSecrets: false },
 ): Promise<HealthCheck> {
+  const { check: read } = await readHealthCheck(service, id);
+  checkIfMatch(context.ifMatch, read.rev, `Health check ${id}`);
+  const settled = await settleHeaders({
+    id,
+    service,
+    environment: input.environment ?? read.environment,
+    input: input.headers,
+    current: read,
+    urlChanged: input.url !== undefined && input.url !== read.url,
+    access,
+  });
   return executeCommand<HealthCheck>(keys.healthCheckAggregate(id), async () => {
     const { check: current, seq } = await readHealthCheck(service, id);
     checkIfMatch(context.ifMatch, current.rev, `Health check ${id}`);
+    // Headers were settled against the check as read above: if they changed since, settle again.
+    if (input.headers === undefined && JSON.stringify(current.headers) !== JSON.stringify(read.headers)) {
+      throw new ConflictError(`Health check ${id}'s headers changed while this request was being answered; retry it.`);
+    }
     const merged: HealthCheckSettings = {
       ...settingsOf(current),
       ...Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)),
+      ...settled,
     };
     merged.method = merged.method.toUpperCase();
     checkSettings(merged);
@@ -176,6 +333,48 @@ export async function deleteHealthCheck(service: string, id: string, context: Co
   });
   // Off the schedule now; if this fails, the runner drops the run item when it next finds it due.
   await deleteRunState(id).catch(() => undefined);
+  await dropSealedHeaders(id);
+}
+
+/**
+ * Reveals the credential values a check sends (an admin's right, the route says), recording who
+ * did: the values are read first and handed out only once the reveal is committed, as for secrets.
+ */
+export async function revealHealthCheckHeaders(
+  service: string,
+  id: string,
+  context: CommandContext,
+): Promise<{ headers: Record<string, string>; revealedAt: string }> {
+  return retrying(
+    { ...LOST_RACE, attempts: 3 },
+    async () => {
+      const { check } = await readHealthCheck(service, id);
+      if (!check.sealedHeaders) throw new NotFoundError(`Health check ${id} keeps no credential values: its headers show as they are.`);
+      const sealed = check.sealedHeaders;
+      const values = await readSealedHeadersOrFail(id, sealed);
+      const revealedAt = new Date().toISOString();
+      const outcome = await executeCommand<'revealed' | 'moved'>(keys.healthCheckAggregate(id), async () => {
+        const { check: current, seq } = await readHealthCheck(service, id);
+        // New values landed since the read: read again rather than record the wrong version.
+        if (current.sealedHeaders?.versionId !== sealed.versionId) return { unchanged: 'moved' };
+        return {
+          expectedSeq: seq,
+          event: {
+            type: 'healthcheck.headers_revealed',
+            actor: context.actor,
+            requestId: context.requestId,
+            service,
+            subject: healthCheckSubject(service, id),
+            changes: { before: null, after: { revealedHeaders: sealed.names, versionId: sealed.versionId, revealedAt } },
+            effects: [healthCheckItem(current)],
+          },
+          result: () => 'revealed',
+        };
+      });
+      return outcome === 'revealed' ? { headers: values, revealedAt } : TRY_AGAIN;
+    },
+    () => new ConflictError(`Health check ${id}'s credentials kept changing while being revealed; retry the request.`),
+  );
 }
 
 export interface StateChange {

@@ -8,6 +8,7 @@ import {
   HealthCheckRunView,
   HealthCheckView,
   ResultsQuery,
+  RevealedHeadersView,
   RunBody,
 } from './health-checks.schema.ts';
 import { ServiceName } from '#services/services.schema';
@@ -153,6 +154,25 @@ export const listHealthCheckResults = defineContract({
   },
 });
 
+export const revealHealthCheckHeaders = defineContract({
+  operationId: 'revealHealthCheckHeaders',
+  group,
+  tag,
+  method: 'POST',
+  path: `${base}/{id}/headers/reveal`,
+  summary: 'Reveal the credential values a health check sends',
+  description:
+    'The values of the headers shown as `***` (secret references are revealed with the secret itself). Recorded as `healthcheck.headers_revealed` with who asked.',
+  access: 'admin',
+  scope: { from: 'path', param: 'name' },
+  params: HealthCheckParams,
+  responses: {
+    200: { description: 'The values, by header name (never cached: `Cache-Control: no-store`).', schema: RevealedHeadersView },
+    404: { description: 'No such service or check, or it keeps no credential values.' },
+    503: { description: 'The value store failed; nothing was recorded.' },
+  },
+});
+
 export const healthCheckContracts = [
   createHealthCheck,
   listHealthChecks,
@@ -161,4 +181,5 @@ export const healthCheckContracts = [
   deleteHealthCheck,
   runHealthCheck,
   listHealthCheckResults,
+  revealHealthCheckHeaders,
 ];

@@ -1,21 +1,32 @@
 import { commandContext } from '#kernel/http/request-context';
 import { etagOf } from '#kernel/command-context';
-import { createHealthCheck, deleteHealthCheck, readHealthCheck, updateHealthCheck } from './health-checks.commands.ts';
+import {
+  createHealthCheck,
+  deleteHealthCheck,
+  readHealthCheck,
+  revealHealthCheckHeaders,
+  updateHealthCheck,
+} from './health-checks.commands.ts';
 import * as contracts from './health-checks.contract.ts';
 import { ValidationError } from '#kernel/errors';
-import { type HealthCheck, RESULT_RETENTION_DAYS } from './health-check.domain.ts';
+import { type HealthCheck, RESULT_RETENTION_DAYS, redactHeaders } from './health-check.domain.ts';
+import { canRevealSecret } from '#secrets/secret.domain';
 import { NotFoundError } from '#kernel/errors';
 import { implement, type Operation } from '#kernel/http/operation';
 import { getRunState, listHealthChecks, listResults } from './health-checks.store.ts';
 import { getService } from '#services/public';
 import { runCheck } from './runner.ts';
 
-/** How a check looks on the wire: its definition, state, counters and last result. */
+/**
+ * How a check looks on the wire: its definition, state, counters and last result. Credentials show
+ * as `***` (one stored before credentials were sealed too); where they are kept is not shown.
+ */
 async function healthCheckView(check: HealthCheck) {
   const run = await getRunState(check.id);
-  const { rev, deletedAt: _deleted, ...fields } = check;
+  const { rev, deletedAt: _deleted, sealedHeaders: _sealed, ...fields } = check;
   return {
     ...fields,
+    headers: redactHeaders(check.headers),
     consecutiveFailures: run?.consecutiveFailures ?? 0,
     consecutiveSuccesses: run?.consecutiveSuccesses ?? 0,
     nextRunAt: run?.nextRunAt ?? null,
@@ -28,7 +39,9 @@ const DAY_MS = 86_400_000;
 
 export const healthCheckOperations: Operation[] = [
   implement(contracts.createHealthCheck, async (request) => {
-    const check = await createHealthCheck(request.params.name, request.body, commandContext(request));
+    const check = await createHealthCheck(request.params.name, request.body, commandContext(request), {
+      mayUseSecrets: canRevealSecret(request.principal, request.params.name),
+    });
     return {
       status: 201,
       body: await healthCheckView(check),
@@ -48,7 +61,9 @@ export const healthCheckOperations: Operation[] = [
   }),
 
   implement(contracts.updateHealthCheck, async (request) => {
-    const check = await updateHealthCheck(request.params.name, request.params.id, request.body, commandContext(request));
+    const check = await updateHealthCheck(request.params.name, request.params.id, request.body, commandContext(request), {
+      mayUseSecrets: canRevealSecret(request.principal, request.params.name),
+    });
     return { status: 200, body: await healthCheckView(check), headers: { etag: etagOf(check.rev) } };
   }),
 
@@ -61,6 +76,15 @@ export const healthCheckOperations: Operation[] = [
     const { check } = await readHealthCheck(request.params.name, request.params.id);
     const outcome = await runCheck(check, request.requestId);
     return { status: 200, body: outcome };
+  }),
+
+  implement(contracts.revealHealthCheckHeaders, async (request) => {
+    const { headers, revealedAt } = await revealHealthCheckHeaders(request.params.name, request.params.id, commandContext(request));
+    return {
+      status: 200,
+      body: { service: request.params.name, checkId: request.params.id, headers, revealedAt },
+      headers: { 'cache-control': 'no-store' },
+    };
   }),
 
   implement(contracts.listHealthCheckResults, async (request) => {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { HEALTH_STATES, MAX_CHECK_TIMEOUT_MS } from './health-check.domain.ts';
 import { EnvironmentName, ListQuery, pageOf, Slug, Timestamp, Ulid } from '#kernel/schemas/common';
+import { SecretName } from '#secrets/secrets.schema';
 
 export const HealthCheckParams = z.strictObject({
   name: Slug.meta({ description: 'The service name.' }),
@@ -18,9 +19,19 @@ const fields = {
   url: Url,
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).meta({ description: 'Default `GET`.' }),
   headers: z
-    .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'must be an HTTP header name'), z.string().max(8192))
+    .record(
+      z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'must be an HTTP header name'),
+      z.union([
+        z.string().max(8192),
+        z.strictObject({ secret: SecretName.meta({ description: 'A secret of the check’s service in its environment.' }) }),
+      ]),
+    )
     .refine((headers) => Object.keys(headers).length <= 50, 'at most 50 headers')
-    .meta({ description: 'Request headers sent with every run.' }),
+    .meta({
+      description:
+        'Request headers sent with every run. A value may name a secret of the service in the check’s environment (`{ "secret": "checks-token" }`), read by the runner when it runs; a credential (`Authorization`, `Cookie`, `X-Api-Key`, any name with token, secret, key, auth, cookie or password) given as a value is kept in the secret value store and shown as `***`: send `***` back to keep it.',
+      example: { Accept: 'application/json', Authorization: { secret: 'checks-token' } },
+    }),
   body: z.string().max(65_536).nullable().meta({ description: 'A request body sent with every run.' }),
   timeoutMs: z
     .number()
@@ -88,7 +99,7 @@ const ConditionResultView = z
   })
   .meta({ id: 'HealthCheckConditionResult' });
 
-const FAILURE_REASONS = ['refused', 'timeout', 'dns', 'connect', 'tls', 'reset', 'too-large', 'protocol', 'conditions'] as const;
+const FAILURE_REASONS = ['refused', 'timeout', 'dns', 'connect', 'tls', 'reset', 'too-large', 'protocol', 'conditions', 'secret'] as const;
 
 export const HealthCheckResultView = z
   .object({
@@ -114,7 +125,9 @@ export const HealthCheckView = z
     environment: z.string(),
     url: z.string(),
     method: z.string(),
-    headers: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.union([z.string(), z.object({ secret: z.string() })])).meta({
+      description: 'Credentials show as `***` (an admin may reveal them); secret references as `{ "secret": name }`.',
+    }),
     body: z.string().nullable(),
     timeoutMs: z.number().int(),
     intervalSeconds: z.number().int(),
@@ -147,3 +160,12 @@ export const ResultsQuery = ListQuery.extend({
 });
 
 export const RunBody = z.strictObject({});
+
+export const RevealedHeadersView = z
+  .object({
+    service: Slug,
+    checkId: Ulid,
+    headers: z.record(z.string(), z.string()).meta({ description: 'The credential values the check sends, by header name.' }),
+    revealedAt: Timestamp,
+  })
+  .meta({ id: 'HealthCheckRevealedHeaders' });

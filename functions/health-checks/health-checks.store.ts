@@ -22,6 +22,7 @@ const FIELDS = [
   'url',
   'method',
   'headers',
+  'sealedHeaders',
   'body',
   'timeoutMs',
   'intervalSeconds',

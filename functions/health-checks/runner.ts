@@ -29,6 +29,7 @@ import {
   sweepExpiredResults,
 } from './health-checks.store.ts';
 import { putSamples, sampleWrites } from '#metrics/public';
+import { HeaderValueError, resolveHeaders } from './check-headers.ts';
 import { recordCheckRuns } from '#kernel/operational-metrics';
 
 /**
@@ -321,6 +322,13 @@ async function recordHealthMetrics(check: HealthCheck, result: HealthCheckResult
   }
 }
 
+/**
+ * Header values read from the value store, by store version (a version's value never changes): a
+ * warm runner does not read the same credentials again every minute.
+ */
+const headerValues = new Map<string, string>();
+const MAX_CACHED_HEADER_VALUES = 1_000;
+
 /** Fetches the target and evaluates the conditions. Never throws for anything the target does. */
 async function execute(check: HealthCheck): Promise<HealthCheckResult> {
   const started = performance.now();
@@ -328,14 +336,20 @@ async function execute(check: HealthCheck): Promise<HealthCheckResult> {
   let reason: FailureReason | null = null;
   let detail: string | null = null;
   try {
+    if (headerValues.size > MAX_CACHED_HEADER_VALUES) headerValues.clear();
+    // Credentials and secrets are read here, when the check runs, and nowhere else.
+    const headers = await resolveHeaders(check, headerValues);
     response = await safeFetch(check.url, {
       method: check.method,
-      headers: check.headers,
+      headers,
       body: check.body ?? undefined,
       timeoutMs: check.timeoutMs,
     });
   } catch (error) {
-    if (error instanceof OutboundRefusedError) {
+    if (error instanceof HeaderValueError) {
+      reason = 'secret';
+      detail = error.message;
+    } else if (error instanceof OutboundRefusedError) {
       reason = 'refused';
       detail = error.message;
     } else if (error instanceof OutboundFailureError) {

@@ -81,6 +81,11 @@ export const EVENT_CATALOGUE = {
     critical: false,
   },
   'healthcheck.deleted': { description: 'A health check was deleted; it no longer runs.', severity: 'warning', critical: false },
+  'healthcheck.headers_revealed': {
+    description: "A health check's stored credential header values were revealed to a caller.",
+    severity: 'warning',
+    critical: true,
+  },
   'healthcheck.state_changed': {
     description: 'A health check turned healthy or unhealthy (after its failure or success threshold), with the failing conditions.',
     severity: 'warning',

@@ -65,6 +65,7 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'DELETE', path: '/v1/services/{name}/health-checks/{id}' },
   { method: 'POST', path: '/v1/services/{name}/health-checks/{id}/run' },
   { method: 'GET', path: '/v1/services/{name}/health-checks/{id}/results' },
+  { method: 'POST', path: '/v1/services/{name}/health-checks/{id}/headers/reveal' },
   { method: 'PUT', path: '/v1/services/{name}/slo' },
   { method: 'GET', path: '/v1/services/{name}/uptime' },
   { method: 'POST', path: '/v1/metrics' },

@@ -773,6 +773,8 @@ describe('secrets', () => {
         dev.stack.routeFunctions.secrets,
         dev.stack.routeFunctions.deployments,
         dev.stack.routeFunctions.alerts,
+        dev.stack.routeFunctions['health-checks'],
+        dev.stack.healthCheckRunner.function,
         dev.stack.notifications.dispatcher,
         dev.stack.deploymentWorkflow.taskFunctions.ShiftTraffic,
         dev.stack.deploymentWorkflow.taskFunctions.RollBack,
@@ -783,6 +785,25 @@ describe('secrets', () => {
     );
     // CloudFormation names the bootstrap secret; it is never under steward/<stage>/.
     expect(resourceOf(template, dev.stack, dev.stack.bootstrapAdminKey.secret).Properties.Name).toBeUndefined();
+  });
+
+  it("let health checks read the secrets their headers name, and only the health-checks function keep checks' credentials", () => {
+    const checkSecrets = `${prefixArn('dev')}steward-health-checks/steward/steward-check-headers-*`;
+    const grants = (fn: StewardFunction) =>
+      statementsFor(roleStatements(dev.stack, template, fn.executionRole), 'secretsmanager:')
+        .map((statement) => [actionsOf([statement]).sort(), resourcesOf(statement).map(flattenResource)])
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(grants(dev.stack.healthCheckRunner.function)).toEqual([[['secretsmanager:GetSecretValue'], [`${prefixArn('dev')}*`]]]);
+    const routeGrants = grants(dev.stack.routeFunctions['health-checks']);
+    expect(routeGrants).toContainEqual([['secretsmanager:GetSecretValue'], [`${prefixArn('dev')}*`]]);
+    const writes = routeGrants.filter(([actions]) => (actions as string[]).some((action) => action !== 'secretsmanager:GetSecretValue'));
+    for (const [, resources] of writes) expect(resources).toEqual([checkSecrets]);
+    expect(writes.flatMap(([actions]) => actions as string[]).sort()).toEqual(
+      [...SECRET_WRITE_ACTIONS, 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'].sort(),
+    );
+    for (const fn of [dev.stack.healthCheckRunner.function, dev.stack.routeFunctions['health-checks']]) {
+      expect(variablesOf(template, dev.stack, fn), fn.node.path).toMatchObject({ SECRETS_PREFIX: 'steward/dev/' });
+    }
   });
 
   it('follow the stage: prod keeps its values under steward/prod/', () => {
@@ -811,9 +832,10 @@ describe('secret expiry', () => {
   });
 
   it.each([
-    ['the health checks', () => dev.stack.healthCheckRunner.function],
-    ['the alert rule evaluator', () => dev.stack.alertEvaluator.function],
-  ])('runs %s every minute, with table access only', (_name, functionOf) => {
+    // The runner also reads the secret values its checks' headers send (asserted under secrets).
+    ['the health checks', () => dev.stack.healthCheckRunner.function, ['secretsmanager:GetSecretValue']],
+    ['the alert rule evaluator', () => dev.stack.alertEvaluator.function, []],
+  ])('runs %s every minute, with table access (and no more than it needs)', (_name, functionOf, more) => {
     const fn = functionOf();
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
@@ -822,7 +844,7 @@ describe('secret expiry', () => {
     });
     const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
     expect(actions).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS]));
-    expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))).toEqual([]);
+    expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))).toEqual(more);
   });
 });
 
