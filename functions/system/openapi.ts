@@ -55,7 +55,8 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
   }
   // Every POST honours Idempotency-Key: the pipeline's middleware, or the operation itself (functions/kernel/http/middleware/idempotency.ts).
   const requestHeaders = operation.requestHeaders ?? [];
-  const headers = operation.method === 'POST' && !requestHeaders.includes('Idempotency-Key') ? [...requestHeaders, 'Idempotency-Key'] : requestHeaders;
+  const headers =
+    operation.method === 'POST' && !requestHeaders.includes('Idempotency-Key') ? [...requestHeaders, 'Idempotency-Key'] : requestHeaders;
   const headerParams = headers.map((name) => ({
     name,
     in: 'header' as const,
