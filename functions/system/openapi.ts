@@ -14,8 +14,9 @@ function standardProblems(operation: Contract): Record<number, string> {
     problems[403] = `The key's role is below ${operation.access}, or it is limited to other services.`;
   }
   if (operation.body) {
-    problems[413] = 'The body is larger than 1 MB, or the record it would make is too large.';
-    problems[415] = 'The body is not JSON.';
+    const limit = `${Math.round((operation.maxBodyBytes ?? 1024 * 1024) / 1024 / 1024)} MB`;
+    problems[413] = `The body is larger than ${limit}, or the record it would make is too large.`;
+    problems[415] = operation.bodyMediaTypes ? `The body is not ${operation.bodyMediaTypes.join(' or ')}.` : 'The body is not JSON.';
   }
   if (operation.method === 'POST' && !operation.requestHeaders?.includes('Idempotency-Key')) {
     problems[422] = 'The Idempotency-Key was first used with another request.';
