@@ -15,6 +15,7 @@ import { SecretValues } from './secret-values.ts';
 import { grantHealthProbes } from './health-probes.ts';
 import { EventStream } from './constructs/event-stream.ts';
 import { grantRateLimitBuckets } from './rate-limits.ts';
+import { IdentityProvider } from './constructs/identity-provider.ts';
 import type { StageSettings } from './stage-settings.ts';
 
 export interface StewardStackProps extends StackProps {
@@ -84,6 +85,7 @@ export class StewardStack extends Stack {
   readonly notifications: Notifications;
   readonly contractDocuments: ContractDocuments;
   readonly eventStream: EventStream;
+  readonly identityProvider: IdentityProvider;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
     super(scope, id, props);
@@ -254,6 +256,22 @@ export class StewardStack extends Stack {
       publisher: this.notifications.publisher,
       throttle: settings.throttle,
     });
+    // JWT sign-in (issue 12): an OIDC issuer from CDK context, or a Cognito user pool made here.
+    const context = (name: string) => this.node.tryGetContext(name) as string | undefined;
+    this.identityProvider = new IdentityProvider(this, 'IdentityProvider', {
+      stage: settings.stage,
+      removalPolicy: settings.removalPolicy,
+      context: {
+        issuer: context('jwtIssuer'),
+        audience: context('jwtAudience'),
+        rolesClaim: context('jwtRolesClaim'),
+        roleMap: context('jwtRoleMap'),
+        jwksUrl: context('jwtJwksUrl'),
+      },
+    });
+    for (const fn of [this.authorizerFunction, this.eventStream.authorizerFunction]) {
+      this.identityProvider.configure(fn);
+    }
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });

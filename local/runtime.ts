@@ -11,6 +11,8 @@ import { sweepExpiredSamples } from '#metrics/metrics.store';
 import { configureEventPublisher, reconcile, type StoredEvent } from '#kernel/store/event-log';
 import { configureHealthProbes } from '#system/health.probes';
 import { LocalStreamHub, type LocalStreamOptions } from '#stream/local-hub';
+import { configureJwt, resetJwt } from '#identity/jwt';
+import { type DevIssuer, devIssuerKeys, startDevIssuer } from '#local/dev-issuer';
 import { configureOrchestrator } from '#deployments/orchestrator';
 import { recoverStuckDeployments } from '#deployments/recovery.commands';
 import { configureOutboundPolicy } from '#kernel/outbound/policy';
@@ -57,6 +59,8 @@ export interface RuntimeOptions {
   onEvent?: (event: StoredEvent) => void;
   /** The live stream's per-client limits (tests make them small). */
   stream?: LocalStreamOptions;
+  /** Accept JWTs from the local development issuer (default: STEWARD_DEV_ISSUER=1). */
+  devIssuer?: boolean;
 }
 
 /** The port is taken: said before anything else starts, so that nothing is half started. */
@@ -75,6 +79,8 @@ export interface Runtime {
   deployments: LocalDeploymentExecutor;
   /** The live event stream at /v1/stream. */
   stream: LocalStreamHub;
+  /** The development identity provider, when on: `sign` makes tokens the runtime accepts. */
+  devIssuer: DevIssuer | null;
   /** Deployments found running at start-up and rolled back (a workflow cannot outlive its process). */
   settledDeployments: number;
   url: string;
@@ -134,6 +140,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   configureMailer({ outboxDir: dataDir ? join(dataDir, 'outbox') : join(tmpdir(), 'steward-outbox') });
   const deployments = new LocalDeploymentExecutor();
   configureOrchestrator(deployments);
+  // JWT sign-in: the development issuer's keys in hand, or an OIDC issuer from STEWARD_JWT_ISSUER (functions/identity/).
+  const devIssuer = (options.devIssuer ?? process.env.STEWARD_DEV_ISSUER === '1') ? await startDevIssuer(dataDir) : null;
+  if (devIssuer) configureJwt(devIssuerKeys(devIssuer));
+  else resetJwt();
   // /health/deep asks the in-process stand-ins for the state machine and the topic (docs/architecture.md §2).
   configureHealthProbes({
     stateMachine: async () => 'statemachines/deployment.asl.json (aws-local-stepfunctions, in process)',
@@ -201,6 +211,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     deployments,
     settledDeployments,
     stream,
+    devIssuer,
     close: async () => {
       deployments.stopAll();
       configureEventPublisher(null);
@@ -209,6 +220,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       configureMailer(null);
       configureSubscriptionGateway(null);
       configureHealthProbes(null);
+      resetJwt();
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(tick);

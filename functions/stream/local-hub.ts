@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { principalForAuthorization, principalForCredential } from '#api-keys/public';
+import { principalOf } from '#identity/public';
+import { bearerToken } from '#kernel/http/authorizer-context';
 import type { Principal } from '#kernel/roles';
 import type { StoredEvent } from '#kernel/store/event-log';
 import {
@@ -79,7 +80,7 @@ export class LocalStreamHub {
     const badTopic = topics.find((topic) => !Topic.safeParse(topic).success);
     if (badTopic !== undefined) return refuse(socket, 400, 'Invalid request', `"${badTopic}" is not a topic.`);
     const key = url.searchParams.get('key') ?? undefined;
-    const principal = key ? await principalForCredential(key) : await principalForAuthorization(request.headers.authorization);
+    const principal = await principalOf(key ?? bearerToken(request.headers.authorization));
     if (!principal) {
       return refuse(socket, 401, 'Unauthorized', 'Send an API key as "Authorization: Bearer <key>" or ?key=<key>.', {
         'www-authenticate': 'Bearer',

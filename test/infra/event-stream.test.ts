@@ -127,3 +127,45 @@ describe('rate limits', () => {
     expect(audit.every((statement) => statement.Condition?.['ForAllValues:StringLike'])).toBe(true);
   });
 });
+
+describe('JWT sign-in', () => {
+  it('makes a Cognito user pool (MFA, strong passwords, no self sign-up) with a group per role when no issuer is named', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
+    });
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map((group) => group.Properties.GroupName);
+    expect(groups.sort()).toEqual(['steward-admin', 'steward-deployer', 'steward-ingest', 'steward-viewer']);
+  });
+
+  it("tells both authorizers the pool's issuer, client and group claim", () => {
+    for (const fn of [app.stack.authorizerFunction, app.stack.eventStream.authorizerFunction]) {
+      const variables = resources[logicalId(fn)]?.Properties.Environment.Variables;
+      expect(resolved(variables.STEWARD_JWT_ISSUER)).toMatch(/^https:\/\/cognito-idp\.<AWS::Region>\.amazonaws\.com\/<.*UserPool.*>$/);
+      expect(resolved(variables.STEWARD_JWT_AUDIENCE)).toMatch(/^<.*Client.*>$/);
+      expect(variables.STEWARD_JWT_ROLES_CLAIM).toBe('cognito:groups');
+    }
+  });
+
+  it('uses an issuer named in CDK context instead, and makes no pool', () => {
+    const named = createStewardApp({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        jwtIssuer: 'https://login.example.com/realms/ops',
+        jwtAudience: 'steward',
+        jwtRolesClaim: 'roles',
+      },
+    });
+    const namedTemplate = Template.fromStack(named.stack);
+    namedTemplate.resourceCountIs('AWS::Cognito::UserPool', 0);
+    const fnId = named.stack.resolve(
+      (named.stack.authorizerFunction.node.defaultChild as unknown as { logicalId: string }).logicalId,
+    ) as string;
+    expect(namedTemplate.toJSON().Resources[fnId].Properties.Environment.Variables).toMatchObject({
+      STEWARD_JWT_ISSUER: 'https://login.example.com/realms/ops',
+      STEWARD_JWT_AUDIENCE: 'steward',
+      STEWARD_JWT_ROLES_CLAIM: 'roles',
+    });
+  }, 120_000);
+});
