@@ -155,3 +155,52 @@ function changesOf(changes: CompatibilityView['changes']): GeneratedChange[] {
   }
   return out;
 }
+
+export interface AutoDeprecation {
+  version: string;
+  reason: string;
+  sunsetAt: string;
+  replacement: string;
+}
+
+/**
+ * What the version policy deprecates after `released` is released (issue 11 §6): with
+ * `autoDeprecateOnMajor` and `supportedMajors`, the releases of every major beyond the newest
+ * `supportedMajors` are deprecated, with a sunset `sunsetAfterDays` ahead and, as replacement, the
+ * newest release of the next major up. The caller deprecates each (each version is its own aggregate).
+ */
+export async function autoDeprecations(service: string, released: string, now = new Date()): Promise<AutoDeprecation[]> {
+  const { head } = await readHead(service);
+  const { supportedMajors, autoDeprecateOnMajor, sunsetAfterDays } = head.policy;
+  if (!autoDeprecateOnMajor || supportedMajors === null) return [];
+  const releases: Array<{ version: string; major: bigint; status: string }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listVersions(service, { limit: 100, cursor, consistent: true });
+    for (const version of page.items as VersionRecord[]) {
+      const parsed = parseSemVer(version.version);
+      if (!parsed.ok || parsed.value.prerelease.length > 0) continue;
+      if (version.status === 'released' || version.status === 'deprecated')
+        releases.push({ version: version.version, major: BigInt(parsed.value.major), status: version.status });
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  // Newest first: the first release of each major is its newest.
+  const majors = [...new Set(releases.map((release) => release.major))].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+  const releasedMajor = parseSemVer(released);
+  if (!releasedMajor.ok || majors[0] !== BigInt(releasedMajor.value.major)) return [];
+  const supported = new Set(majors.slice(0, supportedMajors));
+  const newestOf = (major: bigint) => releases.find((release) => release.major === major)?.version;
+  const sunsetAt = new Date(now.getTime() + sunsetAfterDays * 86_400_000).toISOString();
+  return releases
+    .filter((release) => release.status === 'released' && !supported.has(release.major))
+    .map((release) => {
+      const next = majors.filter((major) => major > release.major).at(-1) as bigint;
+      return {
+        version: release.version,
+        reason: `Major ${release.major} is beyond the ${supportedMajors} supported major${supportedMajors === 1 ? '' : 's'} since ${released} was released.`,
+        sunsetAt,
+        replacement: newestOf(next) as string,
+      };
+    });
+}

@@ -15,7 +15,7 @@ import {
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import type { EventType } from '#kernel/events';
 import { executeCommand } from '#kernel/store/event-log';
-import { releaseVerdict } from '#api-contracts/public';
+import { autoDeprecations, releaseVerdict } from '#api-contracts/public';
 import { keys } from '#kernel/store/keys';
 import { digestEntry, ensureDigest, MAX_DIGEST_BYTES } from './digest.store.ts';
 import { getService, type StoredService } from './services.store.ts';
@@ -150,6 +150,24 @@ export async function moveVersion(
       result: () => next,
     };
   });
+}
+
+/**
+ * After a release: the version policy's automatic deprecations (issue 11 §6: releases of majors
+ * beyond `supportedMajors`, when `autoDeprecateOnMajor`), each its own command on its own version.
+ * One already moved on (deprecated meanwhile, retired) is left as it is.
+ */
+export async function deprecateBeyondSupportedMajors(serviceName: string, released: string, context: CommandContext): Promise<string[]> {
+  const deprecated: string[] = [];
+  for (const { version, reason, sunsetAt, replacement } of await autoDeprecations(serviceName, released)) {
+    try {
+      await moveVersion(serviceName, version, 'deprecate', { reason, sunsetAt, replacement }, { ...context, ifMatch: undefined });
+      deprecated.push(version);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return deprecated;
 }
 
 function lifecycleFields(version: Version) {

@@ -1,6 +1,6 @@
 import { commandContext } from '#kernel/http/request-context';
 import { versionPath, versionView } from './services.view.ts';
-import { addVersionChanges, moveVersion, readVersion, registerVersion } from './versions.commands.ts';
+import { addVersionChanges, deprecateBeyondSupportedMajors, moveVersion, readVersion, registerVersion } from './versions.commands.ts';
 import * as contracts from './versions.contract.ts';
 import { NotFoundError } from '#kernel/errors';
 import type { LifecycleAction } from './lifecycle.domain.ts';
@@ -14,7 +14,10 @@ function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: '
   return implement(contract, async (request) => {
     const params = request.params as { name: string; version: string };
     const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string; acceptBreaking?: { reason: string } };
-    const view = versionView(await moveVersion(params.name, params.version, action, body, commandContext(request)));
+    const moved = await moveVersion(params.name, params.version, action, body, commandContext(request));
+    // The version policy may deprecate older majors now (issue 11); their versions say so, and the audit trail.
+    if (action === 'release') await deprecateBeyondSupportedMajors(params.name, moved.version, commandContext(request));
+    const view = versionView(moved);
     return { status: 200, body: view, headers: { etag: view.etag } };
   });
 }

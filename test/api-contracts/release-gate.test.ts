@@ -191,3 +191,40 @@ describe('GET .../changelog', () => {
     expect((await client.get('/v1/services/gate-enforce/changelog?from=1.0.0&to=2.0.0&format=html')).status).toBe(400);
   });
 });
+
+describe('the version policy: supported majors', () => {
+  it('releasing a new major deprecates the releases of majors beyond supportedMajors, with a sunset and the next major as replacement', async () => {
+    await service('policy-majors');
+    const policy = await client.request('PUT', '/v1/services/policy-majors/version-policy', {
+      supportedMajors: 2,
+      autoDeprecateOnMajor: true,
+      sunsetAfterDays: 30,
+    });
+    expect(policy.status, policy.text).toBe(200);
+    for (const release of ['1.0.0', '1.1.0', '2.0.0', '2.1.0']) await released('policy-majors', release);
+    // Two majors: nothing deprecated yet.
+    const before = await client.get('/v1/services/policy-majors/versions?status=deprecated');
+    expect(before.json.items).toEqual([]);
+
+    const started = Date.now();
+    await released('policy-majors', '3.0.0');
+    const deprecated = await client.get('/v1/services/policy-majors/versions?status=deprecated');
+    expect(deprecated.json.items.map((item: { version: string }) => item.version).sort()).toEqual(['1.0.0', '1.1.0']);
+    for (const item of deprecated.json.items) {
+      expect(item.deprecation).toMatchObject({ replacement: '2.1.0', reason: expect.stringContaining('2 supported majors') });
+      const sunset = Date.parse(item.deprecation.sunsetAt);
+      expect(sunset).toBeGreaterThanOrEqual(started + 30 * 86_400_000 - 1000);
+      expect(sunset).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
+    }
+    // A release within a supported major deprecates nothing more.
+    await released('policy-majors', '2.2.0');
+    expect((await client.get('/v1/services/policy-majors/versions/2.1.0')).json.status).toBe('released');
+  });
+
+  it('without autoDeprecateOnMajor, supportedMajors deprecates nothing', async () => {
+    await service('policy-manual');
+    await client.request('PUT', '/v1/services/policy-manual/version-policy', { supportedMajors: 1 });
+    for (const release of ['1.0.0', '2.0.0']) await released('policy-manual', release);
+    expect((await client.get('/v1/services/policy-manual/versions/1.0.0')).json.status).toBe('released');
+  });
+});
