@@ -300,7 +300,6 @@ describe('routes', () => {
     ['GET', '/v1/services/conv-api/versions/1.0.0/changes/extra'],
     ['POST', '/v1/services/conv-api/versions/1.0.0/publish'],
     ['GET', '/v1/SERVICES'],
-    ['GET', '/health/live'],
     ['DELETE', '/v1/nowhere'],
     ['GET', '/v1/services/a/b/c/d/e/f/g'],
     ['GET', '/v1/services/%ZZ'],
