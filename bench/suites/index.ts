@@ -5,6 +5,7 @@ import { contractsSuite } from './contracts.ts';
 import { deploymentsSuite } from './deployments.ts';
 import { monitoringSuite } from './monitoring.ts';
 import { registrySuite } from './registry.ts';
+import { streamSuite } from './stream.ts';
 
 /** Every suite, in the order they run. A new feature adds its suite here. */
-export const SUITES: Suite[] = [registrySuite, bundlesSuite, deploymentsSuite, configsSuite, monitoringSuite, contractsSuite];
+export const SUITES: Suite[] = [registrySuite, bundlesSuite, deploymentsSuite, configsSuite, monitoringSuite, contractsSuite, streamSuite];

@@ -1,11 +1,17 @@
 import { defineContract } from '#kernel/http/operation';
+import { ListQuery, pageOf } from '#kernel/schemas/common';
 import {
   ChangelogQuery,
+  ConsumerInput,
+  ConsumerParams,
+  ConsumerView,
   ChangelogView,
   CompatibilityQuery,
   LifecycleView,
   ServiceParams,
   VersionPolicyPatch,
+  VersionConsumersQuery,
+  VersionConsumersView,
   VersionPolicyView,
 } from './contracts.schema.ts';
 import { CompatibilityReport, OpenApiDocumentBody, VersionParams } from './wire.schema.ts';
@@ -129,4 +135,71 @@ export const getLifecycle = defineContract({
   },
 });
 
-export const apiContractContracts = [getOpenApi, getCompatibility, getVersionPolicy, putVersionPolicy, getChangelog, getLifecycle];
+export const putConsumer = defineContract({
+  operationId: 'putConsumer',
+  group,
+  tag,
+  method: 'PUT',
+  path: '/v1/services/{name}/consumers/{consumer}',
+  summary: 'Register a consumer of a service',
+  description:
+    'A consumer is named as its traffic is labelled (`client`). Registered consumers are shown with their contact when they still call a version, and retiring such a version is refused.',
+  access: 'deployer',
+  scope: { from: 'path', param: 'name' },
+  params: ConsumerParams,
+  body: ConsumerInput,
+  bodyOptional: true,
+  responses: {
+    200: { description: 'Described anew (or unchanged).', schema: ConsumerView },
+    201: { description: 'Registered.', schema: ConsumerView },
+    404: { description: 'No such service.' },
+  },
+});
+
+export const listServiceConsumers = defineContract({
+  operationId: 'listConsumers',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/consumers',
+  summary: "A service's registered consumers",
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: ServiceParams,
+  query: ListQuery,
+  responses: {
+    200: { description: 'A page of consumers.', schema: pageOf(ConsumerView, 'ConsumerPage') },
+    404: { description: 'No such service.' },
+  },
+});
+
+export const getVersionConsumers = defineContract({
+  operationId: 'getVersionConsumers',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/versions/{version}/consumers',
+  summary: 'Who still calls a version, and when last',
+  description:
+    'From the traffic metric (default `http.requests`) reported with labels `version` and `client` (POST /v1/metrics): each client that called the version in the last `days` (default 7), with its requests and last call, newest first; registered consumers with their contact. Retiring a version any of them called in the last 7 days is a 409 naming them, unless the retire body passes `force: { reason }`.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: VersionParams,
+  query: VersionConsumersQuery,
+  responses: {
+    200: { description: 'The version’s consumers.', schema: VersionConsumersView },
+    404: { description: 'No such service or version.' },
+  },
+});
+
+export const apiContractContracts = [
+  putConsumer,
+  listServiceConsumers,
+  getVersionConsumers,
+  getOpenApi,
+  getCompatibility,
+  getVersionPolicy,
+  putVersionPolicy,
+  getChangelog,
+  getLifecycle,
+];

@@ -7,12 +7,13 @@ import { getService } from '#services/public';
 import { type ChangelogEntry, renderChangelogJson, renderChangelogMarkdown } from './diff/changelog.ts';
 import { changelogVersions } from './changelog.ts';
 import { compareStored, requireDocument } from './compatibility.ts';
-import { updatePolicy } from './contracts.commands.ts';
+import { registerConsumer, updatePolicy } from './contracts.commands.ts';
+import { versionConsumers } from './consumers.ts';
 import { findVersion, type VersionRecord } from './compatibility.ts';
 import { lifecycleHeaders } from './lifecycle.domain.ts';
 import { parseVersionParam, requireService } from './version-refs.ts';
 import * as contracts from './contracts.contract.ts';
-import { type ContractsHead, readHead } from './contracts.store.ts';
+import { type ContractsHead, listConsumers, readHead } from './contracts.store.ts';
 import { readDocumentBytes } from './documents.ts';
 
 function policyView(head: ContractsHead) {
@@ -92,6 +93,24 @@ export const apiContractOperations = [
       successor: (replacement) => `${base}/v1/services/${name}/versions/${replacement}`,
     });
     return { status: 200, body: { service: name, version: version.version, ...lifecycle, headers } };
+  }),
+  implement(contracts.putConsumer, async (request) => {
+    const { name, consumer } = request.params;
+    const result = await registerConsumer(name, consumer, request.body ?? {}, commandContext(request));
+    return { status: result.created ? 201 : 200, body: result.consumer };
+  }),
+
+  implement(contracts.listServiceConsumers, async (request) => {
+    await requireService(request.params.name);
+    const page = await listConsumers(request.params.name, request.query);
+    return { status: 200, body: page };
+  }),
+
+  implement(contracts.getVersionConsumers, async (request) => {
+    const { name, version: raw } = request.params;
+    const version = await versionOrNotFound(name, raw, '/path/version');
+    const consumers = await versionConsumers(name, version.version, { days: request.query.days, metric: request.query.metric });
+    return { status: 200, body: { service: name, version: version.version, ...consumers } };
   }),
 ];
 

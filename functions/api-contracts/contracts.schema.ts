@@ -82,4 +82,61 @@ export const LifecycleView = z
   })
   .meta({ id: 'VersionLifecycle' });
 
+export const ConsumerParams = z.strictObject({
+  name: Slug,
+  consumer: Slug.meta({ description: 'The consumer: the `client` label its traffic carries.' }),
+});
+
+export const ConsumerInput = z
+  .strictObject({
+    contact: z.string().min(1).max(320).optional().meta({ example: 'mobile-team@example.com' }),
+    description: z.string().max(2000).optional(),
+  })
+  .meta({ id: 'ConsumerInput' });
+
+export const ConsumerView = z
+  .object({
+    service: Slug,
+    consumer: z.string(),
+    contact: z.string().nullable(),
+    description: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Consumer' });
+
+export const VersionConsumersQuery = z.strictObject({
+  days: z
+    .string()
+    .regex(/^\d{1,2}$/, 'must be a whole number of days from 1 to 31')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(31))
+    .default(7)
+    .meta({ description: 'How far back to look, in days (1–31).' }),
+  metric: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_.]{0,127}$/)
+    .optional()
+    .meta({ description: 'The traffic metric, reported with `version` and `client` labels (default `http.requests`).' }),
+});
+
+export const VersionConsumersView = z
+  .object({
+    service: Slug,
+    version: z.string(),
+    from: Timestamp,
+    to: Timestamp,
+    metric: z.string(),
+    items: z.array(
+      z.object({
+        consumer: z.string(),
+        registered: z.boolean(),
+        contact: z.string().nullable(),
+        requests: z.number(),
+        lastSeenAt: Timestamp,
+      }),
+    ),
+  })
+  .meta({ id: 'VersionConsumers' });
+
 export { Slug, Timestamp, VersionString };

@@ -10,3 +10,4 @@ export {
   type ReleaseVerdict,
   releaseVerdict,
 } from './release-gate.ts';
+export { checkRetirement } from './consumers.ts';

@@ -15,7 +15,7 @@ import {
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import type { EventType } from '#kernel/events';
 import { executeCommand } from '#kernel/store/event-log';
-import { autoDeprecations, releaseVerdict } from '#api-contracts/public';
+import { autoDeprecations, checkRetirement, releaseVerdict } from '#api-contracts/public';
 import { keys } from '#kernel/store/keys';
 import { digestEntry, ensureDigest, MAX_DIGEST_BYTES } from './digest.store.ts';
 import { getService, type StoredService } from './services.store.ts';
@@ -113,7 +113,7 @@ export async function moveVersion(
   serviceName: string,
   rawVersion: string,
   action: LifecycleAction,
-  deprecation: Partial<Deprecation> & { acceptBreaking?: { reason: string } },
+  deprecation: Partial<Deprecation> & { acceptBreaking?: { reason: string }; force?: { reason: string } },
   context: CommandContext,
 ): Promise<Version> {
   const semver = parseVersionOrThrow(rawVersion, '/path/version');
@@ -125,6 +125,8 @@ export async function moveVersion(
     // deprecation stands even if its replacement moves on later, as it always has.
     if (deprecation.replacement) await checkReplacement(serviceName, semver, deprecation.replacement);
     let next = applyLifecycleAction(current, action, new Date().toISOString(), deprecation);
+    // Consumers still calling it in the last 7 days (issue 11): a 409 naming them, unless forced.
+    if (action === 'retire') await checkRetirement(serviceName, current.version, deprecation.force);
     if (action === 'release') {
       // The API contract's release gate (issue 11): a 409 for breaking changes under too small a step, else what to freeze.
       const verdict = await releaseVerdict({
@@ -144,7 +146,10 @@ export async function moveVersion(
         requestId: context.requestId,
         service: serviceName,
         subject: `version/${serviceName}@${current.version}`,
-        changes: { before: lifecycleFields(current), after: lifecycleFields(next) },
+        changes: {
+          before: lifecycleFields(current),
+          after: { ...lifecycleFields(next), ...(action === 'retire' && deprecation.force ? { forced: deprecation.force } : {}) },
+        },
         effects: [digestEntry(serviceName, precedence, next.status, next.version), versionItem(next, precedence)],
       },
       result: () => next,

@@ -5,8 +5,8 @@ import { ServiceName } from './services.schema.ts';
 import {
   ChangesAdd,
   DeprecateBody,
-  EmptyBody,
   ReleaseBody,
+  RetireBody,
   VersionCreate,
   VersionListQuery,
   VersionParams,
@@ -109,7 +109,8 @@ const LIFECYCLE_TEXT: Record<LifecycleAction, { summary: string; description: st
   },
   retire: {
     summary: 'Retire a deprecated version',
-    description: 'deprecated → retired: the end of its life; it can no longer be deployed.',
+    description:
+      'deprecated → retired: the end of its life; it can no longer be deployed. A version that consumers called in the last 7 days (traffic labelled `client`, GET .../versions/{version}/consumers) is a 409 naming them, unless the body passes `force: { reason }` (recorded in the audit trail).',
   },
 };
 
@@ -124,7 +125,7 @@ function lifecycleContract(action: LifecycleAction) {
     access: 'deployer',
     scope: { from: 'path', param: 'name' },
     params: VersionParams,
-    body: action === 'deprecate' ? DeprecateBody : action === 'release' ? ReleaseBody : EmptyBody,
+    body: action === 'deprecate' ? DeprecateBody : action === 'release' ? ReleaseBody : RetireBody,
     bodyOptional: true,
     requestHeaders: ['If-Match'],
     responses: {

@@ -13,7 +13,13 @@ import { aliasTarget } from '#models/public';
 function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: 'path'; param: string }>, action: LifecycleAction) {
   return implement(contract, async (request) => {
     const params = request.params as { name: string; version: string };
-    const body = request.body as { reason?: string; sunsetAt?: string; replacement?: string; acceptBreaking?: { reason: string } };
+    const body = request.body as {
+      reason?: string;
+      sunsetAt?: string;
+      replacement?: string;
+      acceptBreaking?: { reason: string };
+      force?: { reason: string };
+    };
     const moved = await moveVersion(params.name, params.version, action, body, commandContext(request));
     // The version policy may deprecate older majors now (issue 11); their versions say so, and the audit trail.
     if (action === 'release') await deprecateBeyondSupportedMajors(params.name, moved.version, commandContext(request));

@@ -53,6 +53,15 @@ export const DeprecateBody = z
 
 export const EmptyBody = z.strictObject({});
 
+export const RetireBody = z
+  .strictObject({
+    force: z
+      .strictObject({ reason: z.string().min(1).max(2000) })
+      .optional()
+      .meta({ description: 'Retire although consumers called it in the last 7 days; recorded in the audit trail.' }),
+  })
+  .meta({ id: 'Retirement' });
+
 export const ReleaseBody = z
   .strictObject({
     acceptBreaking: z

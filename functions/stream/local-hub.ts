@@ -62,7 +62,9 @@ export class LocalStreamHub {
   /** A committed event: every client subscribed to one of its topics, and allowed to see it, gets it. */
   publish(stored: StoredEvent): void {
     const event = streamEventOf(stored as unknown as Record<string, unknown>);
-    for (const client of this.clients) client.offer(event);
+    // Clients with the same matching topics get the same text: serialised once, not once per client.
+    const texts = new Map<string, string>();
+    for (const client of this.clients) client.offer(event, texts);
   }
 
   async close(): Promise<void> {
@@ -130,7 +132,7 @@ class StreamClient {
     private readonly maxInFlight: number,
   ) {}
 
-  offer(event: StreamEvent): void {
+  offer(event: StreamEvent, texts?: Map<string, string>): void {
     if (this.cutOff) return;
     const topics = matchingTopics(event, this.topics, this.principal);
     if (topics.length === 0) return;
@@ -138,7 +140,13 @@ class StreamClient {
       this.held.push(event);
       return;
     }
-    this.enqueue(eventMessage(event, topics), event.id);
+    const key = topics.join(' ');
+    let text = texts?.get(key);
+    if (text === undefined) {
+      text = JSON.stringify(eventMessage(event, topics));
+      texts?.set(key, text);
+    }
+    this.enqueueText(text, event.id);
   }
 
   async receive(data: RawData, isBinary: boolean): Promise<void> {
@@ -193,12 +201,16 @@ class StreamClient {
   }
 
   private enqueue(message: ServerMessage, id: string | null): void {
+    this.enqueueText(JSON.stringify(message), id);
+  }
+
+  private enqueueText(text: string, id: string | null): void {
     if (this.cutOff) return;
     if (this.queue.length >= this.maxQueue) {
       this.overflow();
       return;
     }
-    this.queue.push({ id, text: JSON.stringify(message) });
+    this.queue.push({ id, text });
     this.pump();
   }
 
