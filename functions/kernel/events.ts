@@ -172,7 +172,11 @@ export const EVENT_CATALOGUE = {
     severity: 'info',
     critical: false,
   },
-  'model.alias_set': { description: "A model's alias (such as @champion) was set or moved to a version.", severity: 'info', critical: false },
+  'model.alias_set': {
+    description: "A model's alias (such as @champion) was set or moved to a version.",
+    severity: 'info',
+    critical: false,
+  },
   'model.alias_removed': { description: "A model's alias was removed.", severity: 'info', critical: false },
   'model.deployability_overridden': {
     description: 'An admin started a deployment of a model version its policy does not approve, with a reason.',

@@ -1069,7 +1069,12 @@ describe('contract documents (issue 11)', () => {
         ],
       },
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.accessLogs) } },
     });
     const policy = template.toJSON().Resources[logicalId(dev.stack, dev.stack.contractDocuments.bucket.policy!)].Properties.PolicyDocument;
@@ -1078,7 +1083,11 @@ describe('contract documents (issue 11)', () => {
 
   it('let only the contract functions and the release gate (versions) read or write documents, under their two prefixes, never list or delete', () => {
     const bucketArn = { 'Fn::GetAtt': [logicalId(dev.stack, dev.stack.contractDocuments.bucket), 'Arn'] };
-    const allowed = [dev.stack.routeFunctions['api-contracts'], dev.stack.routeFunctions['openapi-uploads'], dev.stack.routeFunctions.versions];
+    const allowed = [
+      dev.stack.routeFunctions['api-contracts'],
+      dev.stack.routeFunctions['openapi-uploads'],
+      dev.stack.routeFunctions.versions,
+    ];
     for (const fn of stewardFunctions(dev.stack)) {
       const statements = roleStatements(dev.stack, template, fn.executionRole).filter((statement) =>
         actionsOf([statement]).some((action) => action.startsWith('s3:')),
