@@ -41,6 +41,8 @@ describe('createVersion', () => {
       changes: [],
       artifact: null,
       metadata: {},
+      model: null,
+      contract: null,
       createdAt: CREATED_AT,
       updatedAt: CREATED_AT,
       releasedAt: null,
