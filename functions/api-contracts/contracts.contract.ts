@@ -5,6 +5,8 @@ import {
   ConsumerInput,
   ConsumerParams,
   ConsumerView,
+  EnvironmentInfoView,
+  EnvironmentParams,
   ChangelogView,
   CompatibilityQuery,
   LifecycleView,
@@ -192,7 +194,26 @@ export const getVersionConsumers = defineContract({
   },
 });
 
+export const getEnvironmentInfo = defineContract({
+  operationId: 'getEnvironmentInfo',
+  group,
+  tag,
+  method: 'GET',
+  path: '/v1/services/{name}/environments/{env}/info',
+  summary: 'Where things stand in an environment',
+  description:
+    'The versions served with their weights, the running (or latest) deployment, since when the active version is active, and the breaking changes between the active version and the previous one.',
+  access: 'viewer',
+  scope: { from: 'path', param: 'name' },
+  params: EnvironmentParams,
+  responses: {
+    200: { description: 'The environment’s state.', schema: EnvironmentInfoView },
+    404: { description: 'No such service or environment.' },
+  },
+});
+
 export const apiContractContracts = [
+  getEnvironmentInfo,
   putConsumer,
   listServiceConsumers,
   getVersionConsumers,

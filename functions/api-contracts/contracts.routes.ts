@@ -9,6 +9,7 @@ import { changelogVersions } from './changelog.ts';
 import { compareStored, requireDocument } from './compatibility.ts';
 import { registerConsumer, updatePolicy } from './contracts.commands.ts';
 import { versionConsumers } from './consumers.ts';
+import { environmentInfo } from './environment-info.ts';
 import { findVersion, type VersionRecord } from './compatibility.ts';
 import { lifecycleHeaders } from './lifecycle.domain.ts';
 import { parseVersionParam, requireService } from './version-refs.ts';
@@ -112,6 +113,10 @@ export const apiContractOperations = [
     const consumers = await versionConsumers(name, version.version, { days: request.query.days, metric: request.query.metric });
     return { status: 200, body: { service: name, version: version.version, ...consumers } };
   }),
+  implement(contracts.getEnvironmentInfo, async (request) => ({
+    status: 200,
+    body: await environmentInfo(request.params.name, request.params.env),
+  })),
 ];
 
 async function versionOrNotFound(service: string, raw: string, pointer: string) {

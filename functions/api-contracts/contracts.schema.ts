@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Slug, Timestamp } from '#kernel/schemas/common';
+import { EnvironmentName, Slug, Timestamp } from '#kernel/schemas/common';
 import { COMPATIBILITY_MODES } from './policy.domain.ts';
 import { BUMPS, ContractChange, Summary } from './wire.schema.ts';
 
@@ -138,5 +138,39 @@ export const VersionConsumersView = z
     ),
   })
   .meta({ id: 'VersionConsumers' });
+
+export const EnvironmentParams = z.strictObject({ name: Slug, env: EnvironmentName });
+
+export const EnvironmentInfoView = z
+  .object({
+    service: Slug,
+    environment: z.string(),
+    activeVersion: z.string().nullable(),
+    previousVersion: z.string().nullable(),
+    versions: z.array(z.object({ version: z.string(), weight: z.number() })).meta({ description: 'Versions served, heaviest first.' }),
+    deployment: z
+      .object({
+        id: z.string(),
+        version: z.string(),
+        fromVersion: z.string().nullable(),
+        status: z.string(),
+        startedAt: Timestamp.nullable(),
+        finishedAt: Timestamp.nullable(),
+      })
+      .nullable()
+      .meta({ description: 'The running deployment, else the latest one.' }),
+    activeSince: Timestamp.nullable(),
+    breakingChanges: z
+      .object({
+        base: z.string(),
+        revision: z.string(),
+        requiredBump: z.enum(BUMPS),
+        summary: Summary,
+        changes: z.array(ContractChange),
+      })
+      .nullable()
+      .meta({ description: 'What the active version breaks for clients of the previous one (null without both documents).' }),
+  })
+  .meta({ id: 'EnvironmentInfo' });
 
 export { Slug, Timestamp, VersionString };
