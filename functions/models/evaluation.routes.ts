@@ -1,8 +1,7 @@
 import { BadRequestError } from '#kernel/errors';
 import { implement, type Operation } from '#kernel/http/operation';
 import * as contracts from './evaluation.contract.ts';
-import { readWindow, requireModel, resolveVersion, windowOrThrow } from './models.reads.ts';
-import { getModelSettings } from './models.store.ts';
+import { modelAndSettings, readWindow, resolveVersion, windowOrThrow } from './models.reads.ts';
 import { compareVersions, evaluatePolicy, summariseAggregate } from './statistics/index.ts';
 import { readCellsOfVersions } from './telemetry.store.ts';
 import { mergeCells } from './telemetry.domain.ts';
@@ -15,8 +14,10 @@ export const evaluationOperations: Operation[] = [
   implement(contracts.getEvaluation, async (request) => {
     const { name } = request.params;
     const window = windowOrThrow(request.query);
-    const [, settings] = await Promise.all([requireModel(name), getModelSettings(name)]);
-    const version = await resolveVersion(name, request.params.version);
+    const [[, settings], version] = await Promise.all([
+      modelAndSettings(name),
+      resolveVersion(name, request.params.version, '/path/version', { remembered: true }),
+    ]);
     const environment = request.query.environment ?? settings.productionEnvironment;
     const { total } = await readWindow(name, version.version, environment, window);
     const evaluation = evaluatePolicy(summariseAggregate(total.aggregate), settings);
@@ -30,8 +31,10 @@ export const evaluationOperations: Operation[] = [
     if (raws.length < 2 || raws.length > MAX_COMPARED || raws.some((v) => v === '')) {
       throw new BadRequestError(`Compare two to ${MAX_COMPARED} versions, comma-separated, such as versions=1.0.0,1.1.0.`);
     }
-    const [, settings] = await Promise.all([requireModel(name), getModelSettings(name)]);
-    const versions = await Promise.all(raws.map((raw) => resolveVersion(name, raw, '/query/versions')));
+    const [[, settings], versions] = await Promise.all([
+      modelAndSettings(name),
+      Promise.all(raws.map((raw) => resolveVersion(name, raw, '/query/versions', { remembered: true }))),
+    ]);
     const names = versions.map((v) => v.version);
     if (new Set(names).size !== names.length) throw new BadRequestError('A version is listed twice; list each version once.');
     const environment = request.query.environment ?? settings.productionEnvironment;

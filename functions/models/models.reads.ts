@@ -4,12 +4,50 @@ import type { Environment } from '#deployments/deployment.domain';
 import { listEnvironments } from '#deployments/public';
 import { getService, getVersion, listVersions } from '#services/public';
 import type { Version } from '#services/version.domain';
-import { getAlias } from './models.store.ts';
+import { getAlias, getModelSettings } from './models.store.ts';
 import type { Placement } from './serving.domain.ts';
 import { type Cell, mergeCells, resolveWindow, type TelemetryWindow } from './telemetry.domain.ts';
 import { readCells, type StoredCell } from './telemetry.store.ts';
 
 /** Reads the model routes share: the model, a version named by SemVer or `@alias`, a window's cells. */
+
+/**
+ * What ingestion and the telemetry reads look up on every request, kept for a few seconds in the
+ * process: whether the service is a model, its settings, the versions found (the fields they use,
+ * a version's name and card, are fixed once registered). A change made in this process is seen at
+ * once (`forgetModel`); one made elsewhere within LOOKUP_TTL_MS. Nothing not found is kept.
+ */
+const LOOKUP_TTL_MS = 5_000;
+const lookups = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+
+export function remembered<T>(key: string, nowMs: number, load: () => Promise<T>): Promise<T> {
+  const hit = lookups.get(key);
+  if (hit && hit.expiresAt > nowMs) return hit.value as Promise<T>;
+  if (lookups.size > 10_000) lookups.clear();
+  const value = load();
+  lookups.set(key, { expiresAt: nowMs + LOOKUP_TTL_MS, value });
+  value.then(
+    (found) => {
+      if (found === undefined) lookups.delete(key);
+    },
+    () => lookups.delete(key),
+  );
+  return value;
+}
+
+/** Drops what this process remembers of a model, when it changes here (its policy). */
+export function forgetModel(service: string): void {
+  lookups.delete(`model ${service}`);
+  lookups.delete(`settings ${service}`);
+}
+
+/** The model and its settings, as remembered for a few seconds: for telemetry, which reads them on every request. */
+export function modelAndSettings(service: string, nowMs = Date.now()) {
+  return Promise.all([
+    remembered(`model ${service}`, nowMs, () => requireModel(service)),
+    remembered(`settings ${service}`, nowMs, () => getModelSettings(service)),
+  ]);
+}
 
 /** The service, which must be a model, or a 404 / 409. */
 export async function requireModel(service: string) {
@@ -22,7 +60,12 @@ export async function requireModel(service: string) {
 }
 
 /** A version of the model named as written (`1.2.0`, `1.2.0+build.7`) or by alias (`@champion`), or a 404. */
-export async function resolveVersion(service: string, raw: string, pointer = '/path/version'): Promise<Version> {
+export async function resolveVersion(
+  service: string,
+  raw: string,
+  pointer = '/path/version',
+  options: { remembered?: boolean } = {},
+): Promise<Version> {
   let name = raw;
   if (raw.startsWith('@')) {
     const alias = await getAlias(service, raw.slice(1));
@@ -34,7 +77,10 @@ export async function resolveVersion(service: string, raw: string, pointer = '/p
     const message = `"${name}" is not a valid semantic version: ${semver.reason}`;
     throw new ValidationError(`${message}.`, [{ pointer, message }]);
   }
-  const version = await getVersion(service, precedenceKey(semver.value));
+  const precedence = precedenceKey(semver.value);
+  const version = options.remembered
+    ? await remembered(`version ${service} ${precedence}`, Date.now(), () => getVersion(service, precedence))
+    : await getVersion(service, precedence);
   if (!version) throw new NotFoundError(`Service ${service} has no version ${name}.`);
   return version;
 }

@@ -1,7 +1,7 @@
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import { executeCommand } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
-import { requireModel } from './models.reads.ts';
+import { forgetModel, requireModel } from './models.reads.ts';
 import { getModelHead, type ModelHead, modelHeadItem } from './models.store.ts';
 import { type ModelSettings, resolveSettings } from './policy.domain.ts';
 
@@ -25,7 +25,10 @@ export async function putModelPolicy(service: string, input: Partial<ModelSettin
         changes: { before: head.updatedAt === null ? null : head.settings, after: settings },
         effects: [modelHeadItem(next)],
       },
-      result: () => next,
+      result: () => {
+        forgetModel(service);
+        return next;
+      },
     };
   });
 }

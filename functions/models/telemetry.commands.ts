@@ -1,10 +1,8 @@
 import { parseSemVer, precedenceKey } from '#services/semver.domain';
 import { getVersion } from '#services/public';
-import { requireModel } from './models.reads.ts';
+import { modelAndSettings, remembered } from './models.reads.ts';
 import type { ModelPricing } from './statistics/index.ts';
-import { getModelSettings } from './models.store.ts';
-import { deltasOf, MAX_VERSIONS_PER_BATCH, type ParsedRecord, timeProblem } from './telemetry.domain.ts';
-import { InferenceRecordInput } from './telemetry.schema.ts';
+import { checkRecord, deltasOf, MAX_VERSIONS_PER_BATCH, type ParsedRecord, timeProblem } from './telemetry.domain.ts';
 import { writeDeltas } from './telemetry.store.ts';
 
 /**
@@ -25,34 +23,36 @@ interface KnownVersion {
 }
 
 export async function ingestInferences(service: string, records: readonly unknown[], nowMs = Date.now()): Promise<IngestResult> {
-  const [, settings] = await Promise.all([requireModel(service), getModelSettings(service)]);
+  const [, settings] = await modelAndSettings(service, nowMs);
   const rejected: IngestResult['rejected'] = [];
+  // Records are checked into objects of their own, which are then completed in place: a batch is
+  // up to 5,000 records, and copying each at every step would double the garbage.
   const parsed: { index: number; record: ParsedRecord; raw: string }[] = [];
-  records.forEach((raw, index) => {
-    const result = InferenceRecordInput.safeParse(raw);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      rejected.push({ index, reason: `${where}${issue?.message ?? 'not a valid record'}` });
-      return;
+  for (let index = 0; index < records.length; index++) {
+    const input = checkRecord(records[index]);
+    if (typeof input === 'string') {
+      rejected.push({ index, reason: input });
+      continue;
     }
-    const input = result.data;
-    const atMs = input.at ? Date.parse(input.at) : nowMs;
-    const late = timeProblem(atMs, nowMs);
+    input.atMs ??= nowMs;
+    const late = timeProblem(input.atMs, nowMs);
     if (late) {
       rejected.push({ index, reason: late });
-      return;
+      continue;
     }
-    const { at: _at, version, environment, ...figures } = input;
-    parsed.push({ index, raw: version, record: { ...figures, version, environment: environment ?? settings.productionEnvironment, atMs } });
-  });
+    input.environment ??= settings.productionEnvironment;
+    parsed.push({ index, raw: input.version, record: input as ParsedRecord });
+  }
 
-  const known = await resolveVersions(service, [...new Set(parsed.map((p) => p.raw))]);
+  const known = await resolveVersions(service, [...new Set(parsed.map((p) => p.raw))], nowMs);
   const accepted: ParsedRecord[] = [];
   for (const { index, raw, record } of parsed) {
     const version = known.get(raw);
     if (typeof version === 'string') rejected.push({ index, reason: version });
-    else if (version) accepted.push({ ...record, version: version.version });
+    else if (version) {
+      record.version = version.version;
+      accepted.push(record);
+    }
   }
   rejected.sort((a, b) => a.index - b.index);
   if (accepted.length > 0) {
@@ -66,7 +66,7 @@ export async function ingestInferences(service: string, records: readonly unknow
 }
 
 /** Each version named in the batch: the registered version and its pricing, or why records of it are refused. */
-async function resolveVersions(service: string, raws: readonly string[]): Promise<Map<string, KnownVersion | string>> {
+async function resolveVersions(service: string, raws: readonly string[], nowMs: number): Promise<Map<string, KnownVersion | string>> {
   const known = new Map<string, KnownVersion | string>();
   const lookups: { raw: string; precedence: string }[] = [];
   for (const raw of raws) {
@@ -77,7 +77,7 @@ async function resolveVersions(service: string, raws: readonly string[]): Promis
   }
   await Promise.all(
     lookups.map(async ({ raw, precedence }) => {
-      const version = await getVersion(service, precedence);
+      const version = await remembered(`version ${service} ${precedence}`, nowMs, () => getVersion(service, precedence));
       known.set(raw, version ? { version: version.version, pricing: version.model?.pricing } : `version: ${service} has no version ${raw}`);
     }),
   );

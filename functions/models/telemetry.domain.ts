@@ -92,14 +92,8 @@ export function timeProblem(atMs: number, nowMs: number): string | undefined {
 
 /** The cell of these records; costs only with a USD pricing (aggregates hold USD). */
 export function cellOf(records: readonly ParsedRecord[], pricing: ModelPricing | undefined): Cell {
-  const inputs: InferenceRecord[] = records.map((r) => ({
-    success: r.success,
-    latencyMs: r.latencyMs,
-    errorType: r.success ? null : (r.error ?? null),
-    inputTokens: r.inputTokens ?? null,
-    outputTokens: r.outputTokens ?? null,
-    confidence: r.confidence ?? null,
-  }));
+  // A record names its error `error`; the statistics core reads `errorType`.
+  const inputs: InferenceRecord[] = records.map((r) => (r.error === undefined ? r : { ...r, errorType: r.error }));
   const clients: Record<string, number> = {};
   for (const r of records) addClient(clients, r.client ?? NO_CLIENT, 1);
   return { aggregate: aggregateRecords(inputs, pricing?.currency === 'USD' ? pricing : undefined), clients };
@@ -240,4 +234,102 @@ export function resolveWindow(
   const granularity = toMs - fromMs >= HOURLY_FROM_MS || fromMs < nowMs - MAX_RECORD_AGE_MS ? 'hour' : 'minute';
   const step = GRANULE_MS[granularity];
   return { fromMs: granuleStart(fromMs, granularity), toMs: Math.ceil(toMs / step) * step, granularity };
+}
+
+/** What a record may hold, as InferenceRecordInput (telemetry.schema.ts) documents it. */
+const RECORD_FIELDS = new Set([
+  'version',
+  'at',
+  'environment',
+  'success',
+  'latencyMs',
+  'confidence',
+  'inputTokens',
+  'outputTokens',
+  'error',
+  'client',
+]);
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ENVIRONMENT = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
+export const MAX_LATENCY_MS = 86_400_000;
+export const MAX_TOKENS = 100_000_000;
+
+export interface CheckedRecord {
+  version: string;
+  atMs: number | undefined;
+  environment: string | undefined;
+  success: boolean;
+  latencyMs: number;
+  confidence?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  error?: string;
+  client?: string;
+}
+
+/**
+ * Checks one record of a batch: the record, or why it is refused ("field: why"). Written out by hand
+ * rather than run through zod: a batch is up to 5,000 records, and this is the hot path of ingestion.
+ * test/models/cells.test.ts holds it to InferenceRecordInput, which documents the same rules.
+ */
+export function checkRecord(raw: unknown): CheckedRecord | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'a record is an object';
+  const r = raw as Record<string, unknown>;
+  for (const key in r) if (!RECORD_FIELDS.has(key)) return `${key}: not a field of a record`;
+  const version = r.version;
+  if (typeof version !== 'string' || version.length === 0 || version.length > 256) return 'version: a string of 1 to 256 characters';
+  const success = r.success;
+  if (typeof success !== 'boolean') return 'success: true or false';
+  const latencyMs = r.latencyMs;
+  if (typeof latencyMs !== 'number' || !(latencyMs >= 0 && latencyMs <= MAX_LATENCY_MS)) {
+    return `latencyMs: a number from 0 to ${MAX_LATENCY_MS}`;
+  }
+  const record: CheckedRecord = { version, atMs: undefined, environment: undefined, success, latencyMs };
+  const confidence = r.confidence;
+  if (confidence !== undefined) {
+    if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1)) return 'confidence: a number from 0 to 1';
+    record.confidence = confidence;
+  }
+  const inputTokens = r.inputTokens;
+  if (inputTokens !== undefined) {
+    if (!isTokenCount(inputTokens)) return `inputTokens: a whole number from 0 to ${MAX_TOKENS}`;
+    record.inputTokens = inputTokens;
+  }
+  const outputTokens = r.outputTokens;
+  if (outputTokens !== undefined) {
+    if (!isTokenCount(outputTokens)) return `outputTokens: a whole number from 0 to ${MAX_TOKENS}`;
+    record.outputTokens = outputTokens;
+  }
+  const error = r.error;
+  if (error !== undefined) {
+    if (!isLabel(error)) return 'error: a string of 1 to 100 characters';
+    record.error = error;
+  }
+  const client = r.client;
+  if (client !== undefined) {
+    if (!isLabel(client)) return 'client: a string of 1 to 100 characters';
+    record.client = client;
+  }
+  const at = r.at;
+  if (at !== undefined) {
+    const atMs = typeof at === 'string' && ISO_TIME.test(at) ? Date.parse(at) : Number.NaN;
+    if (Number.isNaN(atMs)) return 'at: an ISO 8601 time with its offset, such as 2026-11-23T09:30:00Z';
+    record.atMs = atMs;
+  }
+  const environment = r.environment;
+  if (environment !== undefined) {
+    if (typeof environment !== 'string' || !ENVIRONMENT.test(environment)) {
+      return 'environment: lowercase letters, digits and dashes, 2 to 63 characters';
+    }
+    record.environment = environment;
+  }
+  return record;
+}
+
+function isTokenCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_TOKENS;
+}
+
+function isLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 100;
 }

@@ -1,6 +1,5 @@
 import { implement, type Operation } from '#kernel/http/operation';
-import { getModelSettings } from './models.store.ts';
-import { readWindow, requireModel, resolveVersion, windowOrThrow } from './models.reads.ts';
+import { modelAndSettings, readWindow, resolveVersion, windowOrThrow } from './models.reads.ts';
 import { ingestInferences } from './telemetry.commands.ts';
 import * as contracts from './telemetry.contract.ts';
 import { seriesOf, summaryOf, windowView } from './telemetry.view.ts';
@@ -14,8 +13,10 @@ export const telemetryOperations: Operation[] = [
   implement(contracts.getPerformance, async (request) => {
     const { name } = request.params;
     const window = windowOrThrow(request.query);
-    const [, settings] = await Promise.all([requireModel(name), getModelSettings(name)]);
-    const version = await resolveVersion(name, request.params.version);
+    const [[, settings], version] = await Promise.all([
+      modelAndSettings(name),
+      resolveVersion(name, request.params.version, '/path/version', { remembered: true }),
+    ]);
     const environment = request.query.environment ?? settings.productionEnvironment;
     const { cells, total } = await readWindow(name, version.version, environment, window);
     return {

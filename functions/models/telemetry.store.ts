@@ -116,22 +116,30 @@ async function drain(service: string, like: CellDelta, id: string, queue: CellQu
  */
 export async function mergeIntoCell(service: string, delta: CellDelta, cells: Cell[] = [delta.cell]): Promise<void> {
   const key = keyOf(service, delta);
+  const id = `${key.PK}\u0000${key.SK}`;
   const expiresAt = Math.floor((delta.startMs + granuleMs(delta.granularity) + CELL_RETENTION_MS[delta.granularity]) / 1000);
   const addition = mergeCells(cells);
   await retrying(
     CELL_RACE,
-    async () => {
-      const { Item } = await documentClient().send(
-        new GetCommand({
-          TableName: tableName(),
-          Key: key,
-          ConsistentRead: true,
-          ProjectionExpression: '#data, #rev',
-          ExpressionAttributeNames: { '#data': 'data', '#rev': 'rev' },
-        }),
-      );
-      const rev = Item ? Number(Item.rev) : 0;
-      const cell = Item ? mergeCells([parseCell(Item), addition]) : addition;
+    async (attempt) => {
+      // The cell as this process last wrote it, when it did: the write is then tried without reading
+      // first; if anyone wrote it since, the condition fails and the next try reads it.
+      const known = attempt === 0 ? lastWritten.get(id) : undefined;
+      let current: { rev: number; cell: Cell } | null = known ?? null;
+      if (!known) {
+        const { Item } = await documentClient().send(
+          new GetCommand({
+            TableName: tableName(),
+            Key: key,
+            ConsistentRead: true,
+            ProjectionExpression: '#data, #rev',
+            ExpressionAttributeNames: { '#data': 'data', '#rev': 'rev' },
+          }),
+        );
+        current = Item ? { rev: Number(Item.rev), cell: parseCell(Item) } : null;
+      }
+      const rev = current?.rev ?? 0;
+      const cell = current ? mergeCells([current.cell, addition]) : addition;
       try {
         await documentClient().send(
           new PutCommand({
@@ -149,12 +157,15 @@ export async function mergeIntoCell(service: string, delta: CellDelta, cells: Ce
               rev: rev + 1,
               [TTL_ATTRIBUTE]: expiresAt,
             },
-            ConditionExpression: Item ? '#rev = :rev' : 'attribute_not_exists(PK)',
-            ...(Item ? { ExpressionAttributeNames: { '#rev': 'rev' }, ExpressionAttributeValues: { ':rev': rev } } : {}),
+            ConditionExpression: current ? '#rev = :rev' : 'attribute_not_exists(PK)',
+            ...(current ? { ExpressionAttributeNames: { '#rev': 'rev' }, ExpressionAttributeValues: { ':rev': rev } } : {}),
           }),
         );
+        if (lastWritten.size >= MAX_REMEMBERED_CELLS) lastWritten.clear();
+        lastWritten.set(id, { rev: rev + 1, cell });
         return true;
       } catch (error) {
+        lastWritten.delete(id);
         if (isConditionFailure(error)) return TRY_AGAIN;
         throw error;
       }
@@ -162,6 +173,10 @@ export async function mergeIntoCell(service: string, delta: CellDelta, cells: Ce
     () => new TelemetryBusyError('Too many writers reported inferences of this version at once; send the batch again.'),
   );
 }
+
+/** Cells this process wrote last, with their revision: the current minute's, hour's and day's of busy versions. */
+const lastWritten = new Map<string, { rev: number; cell: Cell }>();
+const MAX_REMEMBERED_CELLS = 2_000;
 
 /** Merges every delta of a batch into its cell, a few at a time. */
 export async function writeDeltas(service: string, deltas: readonly CellDelta[]): Promise<void> {

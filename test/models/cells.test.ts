@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QuantileSketch, summariseAggregate } from '../../functions/models/statistics/index.ts';
+import { InferenceRecordInput } from '../../functions/models/telemetry.schema.ts';
 import {
   cellOf,
+  checkRecord,
   deltasOf,
   MAX_CLIENTS_PER_CELL,
   mergeCells,
@@ -126,6 +128,55 @@ describe('mergeCells', () => {
     // Assess
     expect(Object.keys(cell.clients)).toHaveLength(MAX_CLIENTS_PER_CELL + 1);
     expect(cell.clients[OTHER_CLIENTS]).toBe(5);
+  });
+});
+
+describe('checkRecord', () => {
+  const valid = { version: '1.0.0', success: true, latencyMs: 12.5 };
+  const cases: Array<[string, unknown]> = [
+    ['a minimal record', valid],
+    [
+      'every field',
+      {
+        ...valid,
+        at: '2026-11-23T09:30:00.123Z',
+        environment: 'qa',
+        confidence: 1,
+        inputTokens: 0,
+        outputTokens: 9,
+        error: 'x',
+        client: 'web',
+      },
+    ],
+    ['an offset time', { ...valid, at: '2026-11-23T09:30:00+02:00' }],
+    ['a time without offset', { ...valid, at: '2026-11-23T09:30:00' }],
+    ['a date only', { ...valid, at: '2026-11-23' }],
+    ['a latency of 0', { ...valid, latencyMs: 0 }],
+    ['a negative latency', { ...valid, latencyMs: -0.1 }],
+    ['a latency as text', { ...valid, latencyMs: '12' }],
+    ['a latency past a day', { ...valid, latencyMs: 86_400_001 }],
+    ['a confidence above 1', { ...valid, confidence: 1.01 }],
+    ['a negative confidence', { ...valid, confidence: -0.01 }],
+    ['fractional tokens', { ...valid, inputTokens: 1.5 }],
+    ['negative tokens', { ...valid, outputTokens: -1 }],
+    ['success as text', { ...valid, success: 'true' }],
+    ['no version', { success: true, latencyMs: 1 }],
+    ['an empty version', { ...valid, version: '' }],
+    ['an empty error', { ...valid, error: '' }],
+    ['a long client', { ...valid, client: 'c'.repeat(101) }],
+    ['an upper-case environment', { ...valid, environment: 'Prod' }],
+    ['a one-letter environment', { ...valid, environment: 'p' }],
+    ['an unknown field', { ...valid, region: 'eu' }],
+    ['null', null],
+    ['an array', [valid]],
+  ];
+
+  it.each(cases)('agrees with the documented schema on %s', (_name, record) => {
+    // Act
+    const checked = checkRecord(record);
+
+    // Assess
+    expect(typeof checked !== 'string').toBe(InferenceRecordInput.safeParse(record).success);
   });
 });
 

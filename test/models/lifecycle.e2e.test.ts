@@ -53,6 +53,16 @@ async function promote(service: string, version: string, body: Record<string, un
   return client.post(path(service, '/environments/prod/promote'), { version, ...body });
 }
 
+/** Reads until `done` holds (a few seconds at most), and returns what it read last. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 100 && !done(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
+
 async function version(service: string, name: string) {
   return (await client.get(path(service, `/versions/${name}`))).json;
 }
@@ -276,7 +286,11 @@ describe('the canary judge', () => {
     expect(await routing(client, SERVICE, 'prod')).toMatchObject({ weights: { '1.2.0': 100 } });
     const judge = (await deploymentEvents(client, SERVICE, canary.id)).find((e) => e.evidence?.judge)?.evidence.judge;
     expect(judge).toMatchObject({ outcome: 'pass', action: 'continue', score: 100 });
-    const replaced = await version(SERVICE, '1.0.0');
+    // The Finish step deprecates the replaced version right after it records the success.
+    const replaced = await eventually(
+      () => version(SERVICE, '1.0.0'),
+      (v) => v.status !== 'released',
+    );
     expect(replaced).toMatchObject({ status: 'deprecated', deprecation: { replacement: '1.2.0', reason: 'Replaced by 1.2.0 in prod.' } });
     const graceDays = (Date.parse(replaced.deprecation.sunsetAt) - Date.now()) / 86_400_000;
     expect(graceDays).toBeGreaterThan(89.9);
