@@ -63,7 +63,11 @@ const OPENAPI_SCHEMA_ASSETS = [
  * to bundle into the system function's code (under 300 KB), and is served as a file instead.
  */
 export const BUNDLED_ASSETS: Partial<Record<(typeof HANDLER_ENTRIES)[number], ReadonlyArray<{ from: string; to: string }>>> = {
-  system: [{ from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'scalar-api-reference.js' }],
+  system: [
+    { from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'scalar-api-reference.js' },
+    // The web console (functions/system/console.routes.ts).
+    ...['index.html', 'app.js', 'app.css'].map((file) => ({ from: `console/${file}`, to: `console/${file}` })),
+  ],
   // The OpenAPI 3.0 and 3.1 JSON schemas the upload and compatibility functions validate documents with
   // (functions/api-contracts/schema-validator.ts reads them): as data beside the code, not in the bundle.
   'openapi-uploads': OPENAPI_SCHEMA_ASSETS,

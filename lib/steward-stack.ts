@@ -272,6 +272,8 @@ export class StewardStack extends Stack {
     for (const fn of [this.authorizerFunction, this.eventStream.authorizerFunction]) {
       this.identityProvider.configure(fn);
     }
+    // The web console, served by the system function, finds the stream here.
+    this.routeFunctions.system.addEnvironment('STEWARD_STREAM_URL', this.eventStream.url);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });

@@ -18,6 +18,7 @@ import { sloOperations } from '#slo/slo.routes';
 import { subscriptionOperations } from '#notifications/subscriptions.routes';
 import { systemOperations } from './system.routes.ts';
 import { healthOperations } from './health.routes.ts';
+import { consoleOperations } from './console.routes.ts';
 import { versionOperations } from '#services/versions.routes';
 import { webhookOperations } from '#webhooks/webhooks.routes';
 import type { Operation } from '#kernel/http/operation';
@@ -46,6 +47,7 @@ export const allOperations: Operation[] = [
   ...subscriptionOperations,
   ...systemOperations,
   ...healthOperations,
+  ...consoleOperations,
 ];
 
 export function operationsOf(group: Operation['group']): Operation[] {
