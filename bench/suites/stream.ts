@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { round, summarize } from '../stats.ts';
 import type { BenchContext, Suite, SuiteResult } from '../suite.ts';
@@ -111,8 +113,15 @@ async function runStream(context: BenchContext): Promise<SuiteResult> {
   for (const client of clients) client.socket.terminate();
   const many = summarize(deliveries);
 
+  // The web console as a browser downloads it (console/: HTML, CSS, ES modules), gzipped.
+  const consoleBytes = ['index.html', 'app.js', 'app.css'].reduce(
+    (total, file) => total + gzipSync(readFileSync(new URL(`../../console/${file}`, import.meta.url))).byteLength,
+    0,
+  );
+
   return {
     figures: {
+      consoleGzipKB: round(consoleBytes / 1024, 1),
       eventToClientP50Ms: round(one.p50Ms, 2),
       eventToClientP99Ms: round(one.p99Ms, 2),
       streamConnectionsHeld: connectionsHeld,
@@ -149,6 +158,7 @@ export const streamSuite: Suite = {
     { figure: 'eventToClientP50Ms', op: '<', value: 50, description: 'a mutation to a subscribed WebSocket client, p50' },
     { figure: 'streamConnectionsHeld', op: '>=', value: 1000, description: 'connections held open at once' },
     { figure: 'streamDeliveryP99Ms', op: '<', value: 250, description: 'delivery to each of them, p99' },
+    { figure: 'consoleGzipKB', op: '<', value: 250, description: 'the web console, gzipped' },
   ],
   run: runStream,
 };
