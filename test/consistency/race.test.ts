@@ -23,7 +23,8 @@ async function history(service: string, type: string) {
   return response.body.items as Array<{ changes: { after: Record<string, unknown> }; requestId: string }>;
 }
 
-describe('fifty clients racing', () => {
+// Fifty requests each, many retried: minutes on a loaded two-core machine, seconds otherwise.
+describe('fifty clients racing', { timeout: 120_000 }, () => {
   it('lets exactly one conditional update win and answers every other one 412', async () => {
     // Prepare
     await call(runtime, 'POST', '/v1/services', { body: { name: 'race-if-match', kind: 'api' } });

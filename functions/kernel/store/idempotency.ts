@@ -12,11 +12,8 @@ import { TTL_ATTRIBUTE } from './table-definition.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
-export interface SealedResponse {
-  iv: string;
-  tag: string;
-  data: string;
-}
+/** The response, encrypted (base64). */
+export type SealedResponse = string;
 
 export interface IdempotencyRecord {
   /** `running` from the claim until the response is kept; `done` after. */
@@ -68,9 +65,8 @@ export async function claimIdempotencyRecord(
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
-  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  if (!Item) return claimIdempotencyRecord(key, claim, now); // it expired and went in between
-  return Item as unknown as IdempotencyRecord;
+  // Undefined only if it expired and went in between: claim again.
+  return (await readIdempotencyRecord(key)) ?? claimIdempotencyRecord(key, claim, now);
 }
 
 /** Reads the record again (while another request with the same key is being answered). */
@@ -79,41 +75,35 @@ export async function readIdempotencyRecord(key: Key): Promise<IdempotencyRecord
   return Item as IdempotencyRecord | undefined;
 }
 
-/** Keeps the first response: only the claimant does, and only once. */
-export async function completeIdempotencyRecord(key: Key, token: string, response: SealedResponse | undefined): Promise<void> {
+/**
+ * Settles the claim, only the claimant's and only once: keeps the first response (`done`), or,
+ * for a request that changed nothing, gives the key back (`release`) so a retry runs again.
+ */
+export async function settleIdempotencyRecord(
+  key: Key,
+  token: string,
+  outcome: { done: SealedResponse | null } | 'release',
+): Promise<void> {
+  const guard = {
+    TableName: tableName(),
+    Key: key,
+    ConditionExpression: '#token = :token AND #state = :running',
+    ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+  };
+  const values = { ':running': 'running', ':token': token };
   try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: key,
-        UpdateExpression: response ? 'SET #state = :done, #response = :response' : 'SET #state = :done',
-        ConditionExpression: '#token = :token AND #state = :running',
-        ExpressionAttributeNames: { '#state': 'state', '#token': 'token', ...(response ? { '#response': 'response' } : {}) },
-        ExpressionAttributeValues: {
-          ':done': 'done',
-          ':running': 'running',
-          ':token': token,
-          ...(response ? { ':response': response } : {}),
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
-
-/** Gives the key back after a request that changed nothing (it failed), so a retry runs again. */
-export async function releaseIdempotencyRecord(key: Key, token: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: key,
-        ConditionExpression: '#token = :token AND #state = :running',
-        ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-        ExpressionAttributeValues: { ':running': 'running', ':token': token },
-      }),
-    );
+    if (outcome === 'release') {
+      await documentClient().send(new DeleteCommand({ ...guard, ExpressionAttributeValues: values }));
+    } else {
+      await documentClient().send(
+        new UpdateCommand({
+          ...guard,
+          UpdateExpression: `SET #state = :done${outcome.done ? ', #response = :response' : ''}`,
+          ExpressionAttributeNames: { ...guard.ExpressionAttributeNames, ...(outcome.done ? { '#response': 'response' } : {}) },
+          ExpressionAttributeValues: { ...values, ':done': 'done', ...(outcome.done ? { ':response': outcome.done } : {}) },
+        }),
+      );
+    }
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }

@@ -6,12 +6,11 @@ import { BadRequestError, ConflictError, StewardError } from '../../errors.ts';
 import { pause } from '../../retry.ts';
 import {
   claimIdempotencyRecord,
-  completeIdempotencyRecord,
   type IdempotencyRecord,
   idempotencyRecordKey,
   readIdempotencyRecord,
-  releaseIdempotencyRecord,
   type SealedResponse,
+  settleIdempotencyRecord,
 } from '../../store/idempotency.ts';
 import { requestState } from '../request-state.ts';
 
@@ -49,6 +48,24 @@ interface Claimed {
 }
 
 const claims = new WeakMap<object, Claimed>();
+const conflict = (detail: string) => new ConflictError(`The first request with this Idempotency-Key ${detail}.`);
+
+/**
+ * Settles the request's claim, if it holds one: a 2xx response is kept; a refusal (4xx) gives
+ * the key back; after a server failure (5xx), which may have come after the change was made, the
+ * claim stays, and a retry learns that the outcome is unknown.
+ */
+async function settle(event: object, status: number, response?: APIGatewayProxyStructuredResultV2): Promise<void> {
+  const claimed = claims.get(event);
+  if (!claimed) return;
+  claims.delete(event);
+  if (status >= 200 && status < 300 && response) {
+    const sealed = seal(claimed.cipherKey, JSON.stringify(response));
+    await settleIdempotencyRecord(claimed.key, claimed.token, { done: sealed.length > MAX_SEALED_BYTES ? null : sealed });
+  } else if (status < 500) {
+    await settleIdempotencyRecord(claimed.key, claimed.token, 'release');
+  }
+}
 
 export function idempotency(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
@@ -58,105 +75,66 @@ export function idempotency(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
       const header = event.headers['idempotency-key'];
       const state = requestState(request);
       const { operation, principal } = state;
-      if (header === undefined || operation.method !== 'POST' || operation.requestHeaders?.includes('Idempotency-Key') || !principal) {
+      const secret = bearerSecret(event.headers.authorization);
+      if (
+        header === undefined ||
+        operation.method !== 'POST' ||
+        operation.requestHeaders?.includes('Idempotency-Key') ||
+        !principal ||
+        !secret
+      ) {
         return undefined;
       }
-      const secret = bearerSecret(event.headers.authorization);
-      if (!secret) return undefined;
-      if (header.length === 0 || header.length > MAX_KEY_LENGTH) {
-        throw new BadRequestError(`An Idempotency-Key is 1 to ${MAX_KEY_LENGTH} characters; this one has ${header.length}.`);
-      }
+      if (header.length === 0 || header.length > MAX_KEY_LENGTH)
+        throw new BadRequestError(`An Idempotency-Key is 1 to ${MAX_KEY_LENGTH} characters.`);
       const keyHash = sha256(header);
       const key = idempotencyRecordKey(principal.keyId, keyHash);
+      const cipherKey = cipherKeyOf(secret, principal.keyId, keyHash);
       const fingerprint = sha256(`${operation.operationId}\n${canonicalJson(state.input ?? null)}`);
       const token = ulid();
       const deadline = Date.now() + WAIT_FOR_FIRST_MS;
       for (;;) {
-        const found = await claimIdempotencyRecord(key, { fingerprint, operationId: operation.operationId, token });
-        if (found === true) {
-          claims.set(event, { key, token, cipherKey: cipherKeyOf(secret, principal.keyId, keyHash) });
+        let record: IdempotencyRecord | true | undefined = await claimIdempotencyRecord(key, {
+          fingerprint,
+          operationId: operation.operationId,
+          token,
+        });
+        if (record === true) {
+          claims.set(event, { key, token, cipherKey });
           return undefined;
         }
-        const answer = await answerFrom(found, fingerprint, cipherKeyOf(secret, principal.keyId, keyHash), key, deadline);
-        if (answer) return answer;
+        if (record.fingerprint !== fingerprint) {
+          throw new StewardError(
+            422,
+            'Idempotency key reused',
+            `This Idempotency-Key was first used with another request (${record.operationId}); use a new key.`,
+          );
+        }
+        while (record?.state === 'running') {
+          if (Date.now() - Date.parse(record.claimedAt) > ABANDONED_AFTER_MS)
+            throw conflict('failed and may have taken effect: check, then use a new key');
+          if (Date.now() > deadline) throw conflict('is still being answered; retry in a moment');
+          await pause(50);
+          record = await readIdempotencyRecord(key);
+        }
+        if (!record) continue; // given back (the first was refused): this one runs
+        if (!record.response) throw conflict('succeeded; its response was too large to keep');
+        let response: APIGatewayProxyStructuredResultV2;
+        try {
+          response = JSON.parse(unseal(cipherKey, record.response));
+        } catch {
+          throw conflict('succeeded; its response can no longer be read');
+        }
+        return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } };
       }
     },
-    after: async function idempotencyAfter(request) {
-      const claimed = claims.get(request.event);
-      if (!claimed) return;
-      claims.delete(request.event);
-      const response = request.response;
-      const status = response?.statusCode ?? 500;
-      if (status >= 200 && status < 300 && response) {
-        const sealed = seal(claimed.cipherKey, JSON.stringify(response));
-        await completeIdempotencyRecord(claimed.key, claimed.token, Buffer.byteLength(sealed.data) > MAX_SEALED_BYTES ? undefined : sealed);
-      } else if (status < 500) {
-        await releaseIdempotencyRecord(claimed.key, claimed.token);
-      }
-    },
-    onError: async function idempotencyOnError(request) {
-      const claimed = claims.get(request.event);
-      if (!claimed) return;
-      claims.delete(request.event);
-      // Refused: nothing happened, the key may be used again. A server failure may have happened
-      // after the change was made: the claim stays, and a retry learns that the outcome is unknown.
-      if (request.error instanceof StewardError && request.error.status < 500) {
-        await releaseIdempotencyRecord(claimed.key, claimed.token).catch(() => undefined);
-      }
-    },
+    after: (request) => settle(request.event, request.response?.statusCode ?? 500, request.response ?? undefined),
+    onError: (request) => settle(request.event, request.error instanceof StewardError ? request.error.status : 500).catch(() => undefined),
   };
 }
 
-/**
- * What a request answers when the key is taken: the kept response, a 422 for another request,
- * a 409 when the first one's outcome is unknown; undefined to look again (the first is still
- * being answered, or gave the key back).
- */
-async function answerFrom(
-  found: IdempotencyRecord,
-  fingerprint: string,
-  cipherKey: Buffer,
-  key: { PK: string; SK: string },
-  deadline: number,
-): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
-  if (found.fingerprint !== fingerprint) {
-    throw new StewardError(
-      422,
-      'Idempotency key reused',
-      `This Idempotency-Key was first used with another request (${found.operationId}, with other parameters or another body); use a new key for a new request.`,
-    );
-  }
-  let record: IdempotencyRecord | undefined = found;
-  while (record?.state === 'running') {
-    if (Date.now() - Date.parse(record.claimedAt) > ABANDONED_AFTER_MS) {
-      throw new ConflictError(
-        `The first request with this Idempotency-Key (${record.claimedAt}) stopped before its outcome was recorded; it may have taken effect. Check, then use a new key.`,
-      );
-    }
-    if (Date.now() > deadline) {
-      throw new ConflictError('The first request with this Idempotency-Key is still being answered; retry in a moment.');
-    }
-    await pause(50);
-    record = await readIdempotencyRecord(key);
-  }
-  if (!record) return undefined; // given back (the first was refused): this one runs
-  if (!record.response) {
-    throw new ConflictError('The request with this Idempotency-Key succeeded, but its response was too large to keep; use a new key.');
-  }
-  let response: APIGatewayProxyStructuredResultV2;
-  try {
-    response = JSON.parse(unseal(cipherKey, record.response)) as APIGatewayProxyStructuredResultV2;
-  } catch {
-    throw new ConflictError(
-      'The request with this Idempotency-Key succeeded, but its response can no longer be read (the API key changed); use a new key.',
-    );
-  }
-  return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } };
-}
-
 function bearerSecret(authorization: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return match?.[1];
+  return authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() || undefined : undefined;
 }
 
 function sha256(text: string): string {
@@ -165,29 +143,28 @@ function sha256(text: string): string {
 
 /** JSON with object keys sorted at every level: the same input, however its fields were ordered, hashes the same. */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, field]) => field !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([name, field]) => `${JSON.stringify(name)}:${canonicalJson(field)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return JSON.stringify(value, (_name, field: unknown) =>
+    field && typeof field === 'object' && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : field,
+  );
 }
 
 function cipherKeyOf(secret: string, keyId: string, keyHash: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, keyId, `steward idempotency ${keyHash}`, 32));
 }
 
+/** AES-256-GCM: the IV (12 bytes), the tag (16) and the ciphertext, in one base64 string. */
 function seal(cipherKey: Buffer, plain: string): SealedResponse {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', cipherKey, iv);
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
 }
 
 function unseal(cipherKey: Buffer, sealed: SealedResponse): string {
-  const decipher = createDecipheriv('aes-256-gcm', cipherKey, Buffer.from(sealed.iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-  return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+  const bytes = Buffer.from(sealed, 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', cipherKey, bytes.subarray(0, 12));
+  decipher.setAuthTag(bytes.subarray(12, 28));
+  return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
 }
