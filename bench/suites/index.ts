@@ -9,4 +9,13 @@ import { registrySuite } from './registry.ts';
 import { streamSuite } from './stream.ts';
 
 /** Every suite, in the order they run. A new feature adds its suite here. */
-export const SUITES: Suite[] = [registrySuite, bundlesSuite, deploymentsSuite, configsSuite, monitoringSuite, contractsSuite, modelsSuite, streamSuite];
+export const SUITES: Suite[] = [
+  registrySuite,
+  bundlesSuite,
+  deploymentsSuite,
+  configsSuite,
+  monitoringSuite,
+  contractsSuite,
+  modelsSuite,
+  streamSuite,
+];
