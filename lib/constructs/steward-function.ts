@@ -119,7 +119,10 @@ export class StewardFunction extends NodejsFunction {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
-                  assets.map(({ from, to }) => `cp "${inputDir}/${from}" "${outputDir}/${to}"`),
+                  // mkdir: an asset may go into a folder of its own (console/).
+                  assets.map(
+                    ({ from, to }) => `mkdir -p "$(dirname "${outputDir}/${to}")" && cp "${inputDir}/${from}" "${outputDir}/${to}"`,
+                  ),
               },
             }
           : {}),
