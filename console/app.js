@@ -107,7 +107,16 @@ async function servicePage(name) {
     <h2>Versions</h2>
     <table><thead><tr><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Registered</th></tr></thead>
     <tbody>${versions.items.map((v) => `<tr><td>${esc(v.version)}</td><td>${badge(v.status)}</td><td>${when(v.createdAt)}</td></tr>`).join('')}</tbody></table>
-    <h2>Health checks</h2>${checkSections.join('') || '<p>None.</p>'}`;
+    <h2>Health checks</h2>${checkSections.join('') || '<p>None.</p>'}
+    <h2>Configuration diff</h2>
+    <form id="config-diff-form"><label for="diff-env">Layer (an environment, or base)</label><input id="diff-env" name="env" required value="base">
+    <label for="diff-from">From version</label><input id="diff-from" name="from" type="number" min="1" required value="1">
+    <label for="diff-to">To version (empty: the latest)</label><input id="diff-to" name="to" type="number" min="1">
+    <p><button type="submit">Compare</button></p></form><div id="config-diff" aria-live="polite"></div>`;
+  document.getElementById('config-diff-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void configDiff(name, event.target);
+  });
 }
 
 async function deploymentPage(service, id) {
@@ -158,6 +167,44 @@ async function alertsPage() {
   stream(['alerts'], () => void alertsPage());
 }
 
+async function incidentsPage() {
+  const { items } = await api('GET', '/v1/incidents?limit=50');
+  main.innerHTML = `<h1>Incidents</h1>
+    <table><thead><tr><th scope="col">Incident</th><th scope="col">Service</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead>
+    <tbody>${items.map((i) => `<tr><td><a href="#/incidents/${enc(i.id)}">${esc(i.title)}</a></td><td>${esc(i.service)}</td><td>${badge(i.severity)}</td><td>${badge(i.status)}</td><td>${when(i.openedAt)}</td></tr>`).join('') || '<tr><td colspan="5">No incidents.</td></tr>'}</tbody></table>`;
+  stream(['incidents'], () => void incidentsPage());
+}
+
+const TIMELINE_TEXT = {
+  opened: (t) => `Opened${t.actor ? ` by ${t.actor.name}` : ''}`,
+  alert: (t) => `Alert ${t.alertName ?? ''} (${t.severity ?? ''}): ${t.summary ?? ''}`,
+  deployment: (t) => `Deployment of ${t.version} in ${t.environment}: ${t.status}`,
+  acknowledged: (t) => `Acknowledged by ${t.actor?.name ?? ''}`,
+  note: (t) => `Note by ${t.actor?.name ?? ''}: ${t.text ?? ''}`,
+  resolved: (t) => `Resolved by ${t.actor?.name ?? ''}: ${t.text ?? ''}`,
+};
+
+async function incidentPage(id) {
+  const incident = await api('GET', `/v1/incidents/${enc(id)}`);
+  main.innerHTML = `<h1>${esc(incident.title)}</h1>
+    <p>${badge(incident.status)} ${badge(incident.severity)} · ${esc(incident.service)} · opened ${when(incident.openedAt)}</p>
+    <h2>Timeline</h2>
+    <ol class="timeline">${(incident.timeline ?? []).map((t) => `<li><time datetime="${esc(t.at)}">${when(t.at)}</time> — ${esc((TIMELINE_TEXT[t.kind] ?? (() => t.kind))(t))}</li>`).join('')}</ol>`;
+}
+
+async function configDiff(service, form) {
+  const data = new FormData(form);
+  const params = new URLSearchParams({ from: data.get('from') });
+  if (data.get('to')) params.set('to', data.get('to'));
+  const output = document.getElementById('config-diff');
+  try {
+    const diff = await api('GET', `/v1/services/${enc(service)}/configs/${enc(data.get('env'))}/diff?${params}`);
+    output.innerHTML = `<p>Version ${diff.from} → ${diff.to}</p><ul>${diff.patch.map((op) => `<li><code>${esc(op.op)} ${esc(op.path)}${op.value === undefined ? '' : ` = ${esc(JSON.stringify(op.value))}`}</code></li>`).join('') || '<li>No changes.</li>'}</ul>`;
+  } catch (error) {
+    output.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
+  }
+}
+
 async function auditPage() {
   const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const params = new URLSearchParams({ limit: '50' });
@@ -187,6 +234,8 @@ async function render() {
     else if (route[0] === 'deployments' && route[2]) await deploymentPage(route[1], route[2]);
     else if (route[0] === 'alerts') await alertsPage();
     else if (route[0] === 'audit') await auditPage();
+    else if (route[0] === 'incidents' && route[1]) await incidentPage(route[1]);
+    else if (route[0] === 'incidents') await incidentsPage();
     else await servicesPage();
     main.focus();
   } catch (error) {

@@ -10,7 +10,7 @@ import { startVersionService, type VersionService } from '../helpers/weighted-ro
 /**
  * The web console at /console in a real browser (Debian's chromium over the DevTools protocol)
  * against the local runtime: sign in, watch a canary progress live to 100%, acknowledge an alert,
- * see a chart render. A screenshot of each page is kept in test-artifacts/console/.
+ * see a chart render, follow an incident's timeline, compare configuration versions. A screenshot of each page is kept in test-artifacts/console/.
  */
 
 process.env.STEWARD_TIME_SCALE = '0.01';
@@ -129,6 +129,31 @@ describe.skipIf(!CHROMIUM)('the console', () => {
     );
     const open = await client.get('/v1/alerts', { query: { status: 'acknowledged', service: 'shop-api' } });
     expect(open.json.items).toHaveLength(1);
+  });
+
+  it('shows the incident the critical alert opened, with its timeline', async () => {
+    await browser.goto(`${runtime.url}/console#/incidents`);
+    await browser.waitFor('document.querySelector(\'main tbody a[href^="#/incidents/"]\')', 'an incident');
+    await browser.click('main tbody a[href^="#/incidents/"]');
+    await browser.waitFor("document.querySelector('ol.timeline li')", 'the timeline');
+    const timeline = await browser.evaluate<string>("document.querySelector('ol.timeline').innerText");
+    expect(timeline).toMatch(/Opened/);
+    expect(timeline).toMatch(/Alert .*critical/);
+    await keep('incident');
+  });
+
+  it('compares two versions of a configuration layer', async () => {
+    for (const size of [5, 8]) {
+      const put = await client.request('PUT', '/v1/services/shop-api/configs/base', { values: { pool: { size } } });
+      expect([200, 201]).toContain(put.status);
+    }
+    await browser.goto(`${runtime.url}/console#/services/shop-api`);
+    await browser.waitFor("document.querySelector('#config-diff-form')", 'the diff form');
+    await browser.click('#config-diff-form button[type=submit]');
+    await browser.waitFor("document.querySelector('#config-diff li')", 'the diff');
+    expect(await browser.evaluate<string>("document.querySelector('#config-diff').innerText")).toMatch(
+      /Version 1 → 2\s+replace \/pool\/size = 8/,
+    );
   });
 
   it('searches the audit log', async () => {
