@@ -44,6 +44,7 @@ export const HANDLER_ENTRIES = [
   'reconcile-api-keys',
   'bootstrap-admin-key',
   'secret-expiry',
+  'deprecation-notices',
   'health-check-runner',
   'alert-evaluator',
   'event-publisher',

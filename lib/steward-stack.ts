@@ -79,6 +79,7 @@ export class StewardStack extends Stack {
   readonly apiKeyReconciler: ScheduledJob;
   readonly deploymentWorkflow: DeploymentWorkflow;
   readonly secretExpiry: ScheduledJob;
+  readonly deprecationNotices: ScheduledJob;
   readonly healthCheckRunner: ScheduledJob;
   readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
@@ -203,6 +204,15 @@ export class StewardStack extends Stack {
       handlerName: 'secret-expiry',
       purpose: 'raise notices for secrets near expiry or due for rotation',
       every: Duration.hours(1),
+      retryAttempts: 2,
+    });
+    // Issue 10: sunset notices for deprecated versions, and a model's automatic retirement.
+    this.deprecationNotices = new ScheduledJob(this, 'DeprecationNotices', {
+      ...shared,
+      table: this.table,
+      handlerName: 'deprecation-notices',
+      purpose: 'announce deprecated versions nearing their sunset and retire unused models past it',
+      every: Duration.days(1),
       retryAttempts: 2,
     });
     this.healthCheckRunner = new ScheduledJob(this, 'HealthCheckRunner', {

@@ -19,6 +19,7 @@ import { configureOutboundPolicy } from '#kernel/outbound/policy';
 import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
+import { handler as noticeDeprecations } from '../functions/handlers/deprecation-notices.ts';
 import { handler as runHealthChecks } from '../functions/handlers/health-check-runner.ts';
 import { handler as evaluateAlertRules } from '../functions/handlers/alert-evaluator.ts';
 import { sweepResults } from '../functions/health-checks/runner.ts';
@@ -165,6 +166,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await checkSecretExpiry().catch(() => undefined);
   const secretExpiry = setInterval(() => void checkSecretExpiry().catch(() => undefined), options.secretExpiryEveryMs ?? 3_600_000);
   secretExpiry.unref();
+  // Deprecation notices and automatic retirement (issue 10): once at start, then daily.
+  await noticeDeprecations().catch(() => undefined);
+  const deprecationNotices = setInterval(() => void noticeDeprecations().catch(() => undefined), 86_400_000);
+  deprecationNotices.unref();
   const tickSeconds = options.tickSeconds ?? (Number(process.env.STEWARD_TICK_SECONDS) || 60);
   process.env.STEWARD_TICK_SECONDS ??= String(tickSeconds);
   let ticking = false;
@@ -194,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     deployments.stopAll();
     clearInterval(reconciler);
     clearInterval(secretExpiry);
+    clearInterval(deprecationNotices);
     clearInterval(tick);
     await dynamo.close();
     throw error;
@@ -223,6 +229,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       resetJwt();
       clearInterval(reconciler);
       clearInterval(secretExpiry);
+      clearInterval(deprecationNotices);
       clearInterval(tick);
       await stream.close();
       server.closeAllConnections();

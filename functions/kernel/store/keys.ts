@@ -55,6 +55,7 @@
  * | model alias     | MODEL#<svc>         | ALIAS#<alias>     |                             |
  * | inference cell  | INFER#<svc>#<ver>   | M#<env>#<minute> or H#<env>#<hour> | (not an event: telemetry) |
  * | inference day   | INFERDAY#<svc>      | <day>#<env>#<ver> |  (not an event: telemetry)  |
+ * | sunset notices  | SUNSET#<svc>        | HEAD              |  (thresholds announced)     |
  *
  * Check results, metric samples and their bucket markers carry `expiresAt` (DynamoDB TTL); they are not events.
  * Events also carry GSI2 (SVCLOG#<service> / <at>#<id>), GSI3 (ACTOR#<keyId> / <at>#<id>)
@@ -255,6 +256,9 @@ export const keys = {
     `${granularity === 'minute' ? 'M' : 'H'}#${environment}#${label}`,
   inferenceDays: (service: string) => `INFERDAY#${service}`,
   inferenceDaySortKey: (day: string, environment: string, version: string) => `${day}#${environment}#${version}`,
+  /** One aggregate per service for its sunset notices: which thresholds of which deprecated versions were announced. */
+  sunsetNoticesAggregate: (service: string) => `SUNSET#${service}`,
+  sunsetNoticesHead: (service: string) => ({ PK: `SUNSET#${service}`, SK: 'HEAD' }),
 } as const;
 
 /** A partition only key management may write (`keys.keyPartitionPrefixes`). */

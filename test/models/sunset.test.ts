@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as deprecationNotices } from '../../functions/handlers/deprecation-notices.ts';
+import { thresholdOf } from '../../functions/models/sunset.commands.ts';
+import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { type ApiClient, api, expectNoServerErrors } from '../helpers/http-client.ts';
+
+/**
+ * Issue 10, item 11: the daily deprecation job, run through its scheduled handler against the
+ * local runtime's table: a `version.sunset_approaching` notice once per threshold crossed, for
+ * models and APIs; past the sunset, a model's unused version retired when its policy says so, and
+ * a still-called one announced with who calls it.
+ */
+
+let runtime: Runtime;
+let client: ApiClient;
+const MODEL = 'sun-model';
+const API = 'sun-orders-api';
+const DAY_MS = 86_400_000;
+const path = (service: string, rest = '') => `/v1/services/${service}${rest}`;
+const sunset = (days: number) => new Date(Date.now() + days * DAY_MS + 3_600_000).toISOString();
+
+async function deprecated(service: string, version: string, days: number) {
+  expect((await client.post(path(service, '/versions'), { version })).status).toBe(201);
+  expect((await client.post(path(service, `/versions/${version}/release`))).status).toBe(200);
+  const reply = await client.post(path(service, `/versions/${version}/deprecate`), { sunsetAt: sunset(days) });
+  expect(reply.status, reply.text).toBe(200);
+}
+
+async function notices(service: string) {
+  const history = await client.get(path(service, '/history'), { query: { limit: 100 } });
+  return history.json.items
+    .filter((event: { type: string }) => event.type === 'version.sunset_approaching')
+    .map((event: { changes: { after: Record<string, unknown> } }) => event.changes.after)
+    .sort((a: { version: string }, b: { version: string }) => a.version.localeCompare(b.version));
+}
+
+beforeAll(async () => {
+  runtime = await startRuntime({ memory: true, port: 0, reconcileEveryMs: 3_600_000, tickSeconds: 3600 });
+  client = api(runtime);
+  await client.post('/v1/services', { name: MODEL, kind: 'model' });
+  await client.post('/v1/services', { name: API, kind: 'api' });
+  await client.request('PUT', path(MODEL, '/model-policy'), { enableAutomaticRetirement: true, eolWarningThresholdDays: 30 });
+  await deprecated(MODEL, '1.0.0', 20); // warning
+  await deprecated(MODEL, '1.1.0', 3); // critical
+  await deprecated(MODEL, '1.2.0', -2); // past, unused: retired
+  await deprecated(MODEL, '1.3.0', -2); // past, still called
+  await deprecated(MODEL, '1.4.0', 60); // nothing yet
+  await deprecated(API, '1.0.0', 10); // warning
+  const calls = [0, 1, 2].map((i) => ({ version: '1.3.0', success: true, latencyMs: 5, client: i ? 'mobile' : 'web' }));
+  expect((await client.post(path(MODEL, '/inferences'), { records: calls })).json.accepted).toBe(3);
+});
+
+afterAll(async () => {
+  expectNoServerErrors(client.log);
+  await runtime?.close();
+});
+
+describe('thresholdOf', () => {
+  it.each([
+    [45, null],
+    [30, 'warning'],
+    [7, 'warning'],
+    [6, 'critical'],
+    [0, 'critical'],
+    [-1, 'past'],
+  ])('puts %i days left at %s', (days, threshold) => {
+    // Assess
+    expect(thresholdOf(days, 30)).toBe(threshold);
+  });
+});
+
+describe('the daily deprecation job', () => {
+  it('announces each threshold once, retires an unused model version past its sunset, and names who still calls one', async () => {
+    // Act
+    const first = await deprecationNotices();
+    const second = await deprecationNotices();
+
+    // Assess
+    expect(first).toMatchObject({ noticed: 4, retired: 1 });
+    expect(second).toMatchObject({ noticed: 0, retired: 0 });
+    const model = await notices(MODEL);
+    expect(model.map((n: { version: string; threshold: string; severity: string }) => [n.version, n.threshold, n.severity])).toEqual([
+      ['1.0.0', 'warning', 'warning'],
+      ['1.1.0', 'critical', 'critical'],
+      ['1.3.0', 'past', 'critical'],
+    ]);
+    const past = model.find((n: { version: string }) => n.version === '1.3.0');
+    expect(past).toMatchObject({ callsLast24h: 3, recentTraffic: { requests: 3, byClient: { web: 1, mobile: 2 } } });
+    expect(past.summary).toContain('was called 3 times in the last 24 hours by ');
+    expect((await client.get(path(MODEL, '/versions/1.2.0'))).json.status).toBe('retired');
+    expect((await client.get(path(MODEL, '/versions/1.3.0'))).json.status).toBe('deprecated');
+    expect((await notices(API)).map((n: { version: string; threshold: string }) => [n.version, n.threshold])).toEqual([
+      ['1.0.0', 'warning'],
+    ]);
+  });
+
+  it('announces the next threshold when a version crosses it', async () => {
+    // Prepare: 1.4.0's sunset is 60 days ahead, past every threshold yet.
+    const current = await client.get(path(MODEL, '/versions/1.4.0'));
+    expect(current.json.status).toBe('deprecated');
+
+    // Act
+    const outcome = await deprecationNotices({ time: new Date(Date.now() + 55 * DAY_MS).toISOString() });
+
+    // Assess: 55 days on, 1.4.0 (60 days) is critical; the others are past, announced once each.
+    expect(outcome.noticed).toBeGreaterThanOrEqual(1);
+    const model = await notices(MODEL);
+    expect(model.filter((n: { version: string }) => n.version === '1.4.0').map((n: { threshold: string }) => n.threshold)).toEqual([
+      'critical',
+    ]);
+  });
+});
