@@ -185,6 +185,8 @@ describe('functions', () => {
         'alert-evaluator',
         'bootstrap-admin-key',
         'event-publisher',
+        'stream',
+        'stream-authorizer',
         'webhook-dispatcher',
         ...tasks,
       ].sort(),
@@ -259,6 +261,7 @@ describe('functions', () => {
       dev.stack.routeFunctions.configs,
       dev.stack.routeFunctions['compatibility-checks'],
       dev.stack.authorizerFunction,
+      dev.stack.eventStream.authorizerFunction,
       dev.stack.fallbackFunction,
     ];
     const readWrite = [
@@ -274,6 +277,8 @@ describe('functions', () => {
       dev.stack.routeFunctions.alerts,
       dev.stack.routeFunctions['api-contracts'],
       dev.stack.routeFunctions['openapi-uploads'],
+      dev.stack.routeFunctions.models,
+      dev.stack.eventStream.connectionFunction,
       dev.stack.reconciler.function,
       dev.stack.apiKeyReconciler.function,
       dev.stack.secretExpiry.function,
@@ -290,8 +295,14 @@ describe('functions', () => {
       expect(access === 'RO' ? readOnly : readWrite, group).toContain(dev.stack.routeFunctions[group as RouteGroup]);
     }
     const writes = /^(dynamodb:(\*|Put|Update|Delete|BatchWrite|Create|TransactWrite)|kms:(\*|Encrypt|GenerateDataKey|ReEncrypt))/;
+    // Rate-limit buckets: every API function may write RATE# items (and encrypt them), nothing else.
+    const rateLimitOnly = (statement: Statement) => JSON.stringify(statement.Condition ?? {}).includes('RATE#');
     for (const fn of readOnly) {
-      const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
+      const all = roleStatements(dev.stack, template, fn.executionRole);
+      const limited = all.some(rateLimitOnly);
+      const actions = actionsOf(all.filter((statement) => !rateLimitOnly(statement))).filter(
+        (action) => !(limited && /^kms:(Encrypt|GenerateDataKey)/.test(action)),
+      );
       expect(actions, fn.handlerName).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt']));
       expect(
         actions.filter((action) => writes.test(action)),
@@ -324,7 +335,8 @@ describe('functions', () => {
       ),
     );
     // Every function that may write the table at all: the writers of the test above and the publisher.
-    expect(writers).toHaveLength(stewardFunctions(dev.stack).length - 6);
+    // Every function but the two authorizers and the fallback writes: API functions at least their rate-limit buckets (RATE#).
+    expect(writers).toHaveLength(stewardFunctions(dev.stack).length - 3);
     for (const fn of writers) {
       const statements = roleStatements(dev.stack, template, fn.executionRole);
       const denies = statements.filter((statement) => statement.Effect === 'Deny');
@@ -376,7 +388,8 @@ describe('HTTP API', () => {
   };
 
   it('has a Lambda authorizer with simple responses, cached for 60 s per Authorization header', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    // The HTTP API's, and the live-event WebSocket API's (test/infra/event-stream.test.ts).
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 2);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       ...authorizerProps,
       AuthorizerResultTtlInSeconds: 60,
@@ -395,15 +408,18 @@ describe('HTTP API', () => {
 
   it('routes each operation to the Lambda of its group, with the authorizer unless public', () => {
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
-      (route) =>
-        route.Properties as {
-          RouteKey: string;
-          AuthorizationType: string;
-          AuthorizerId?: unknown;
-          Target: { 'Fn::Join': [string, unknown[]] };
-        },
-    );
+    const webSocketApi = logicalId(dev.stack, dev.stack.eventStream.api);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((route) => (route.Properties as { ApiId: { Ref?: string } }).ApiId.Ref !== webSocketApi)
+      .map(
+        (route) =>
+          route.Properties as {
+            RouteKey: string;
+            AuthorizationType: string;
+            AuthorizerId?: unknown;
+            Target: { 'Fn::Join': [string, unknown[]] };
+          },
+      );
     expect(routes).toHaveLength(allOperations.length + 1);
     const functionOf = (route: (typeof routes)[number]) => {
       const integrationId = (route.Target['Fn::Join'][1][1] as { Ref: string }).Ref;
@@ -444,7 +460,9 @@ describe('HTTP API', () => {
   });
 
   it('writes JSON access logs to its own log group, and throttles the default stage', () => {
-    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')).filter(
+      (stage) => (stage.Properties as { ApiId: { Ref?: string } }).ApiId.Ref !== logicalId(dev.stack, dev.stack.eventStream.api),
+    );
     expect(stages).toHaveLength(1);
     const stage = stages[0]?.Properties as { AccessLogSettings: { DestinationArn: unknown; Format: string } };
     expect(stage).toMatchObject({
@@ -632,7 +650,9 @@ describe('deployment workflow', () => {
     ]);
     for (const { role, statements } of allRoleStatements(dev.stack, template)) {
       if (role === deployments.executionRole || role === reconciler.executionRole) continue;
-      expect(actionsOf(statementsFor(statements, 'states:')), role.node.path).toEqual([]);
+      // /health/deep describes the state machine, and does nothing else with it.
+      const expected = role === dev.stack.routeFunctions.system.executionRole ? ['states:DescribeStateMachine'] : [];
+      expect(actionsOf(statementsFor(statements, 'states:')), role.node.path).toEqual(expected);
     }
   });
 
@@ -779,6 +799,8 @@ describe('secrets', () => {
         dev.stack.deploymentWorkflow.taskFunctions.ShiftTraffic,
         dev.stack.deploymentWorkflow.taskFunctions.RollBack,
         dev.stack.bootstrapAdminKey.function,
+        // /health/deep asks the secret store for one probe secret that is never created.
+        dev.stack.routeFunctions.system,
       ]
         .map((fn) => fn.executionRole.node.path)
         .sort(),
@@ -948,7 +970,7 @@ describe('notifications', () => {
     });
   });
 
-  it('feeds the publisher from the table stream: inserted event items of published types only', () => {
+  it('feeds the publisher from the table stream: every inserted event item (published types go to the topic, all to the live stream)', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     const [mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, resource]) =>
       JSON.stringify(resource.Properties.FunctionName).includes(logicalId(dev.stack, dev.stack.notifications.publisher)),
@@ -968,17 +990,6 @@ describe('notifications', () => {
       dynamodb: {
         NewImage: {
           entity: { S: ['event'] },
-          type: {
-            S: [
-              { prefix: 'alert.' },
-              { prefix: 'incident.' },
-              { prefix: 'deployment.' },
-              'healthcheck.state_changed',
-              'secret.expiring',
-              'secret.rotation_due',
-              'webhook.disabled',
-            ],
-          },
         },
       },
     });
@@ -991,7 +1002,8 @@ describe('notifications', () => {
     );
     const actions = actionsOf(statements);
     expect(actions).toContain('sns:Publish');
-    expect(actions.filter((action) => /^dynamodb:(Put|Delete|BatchWrite)/.test(action))).toEqual([]);
+    // DeleteItem: a WebSocket connection that is gone (410) is forgotten.
+    expect(actions.filter((action) => /^dynamodb:(Put|Delete|BatchWrite)/.test(action))).toEqual(['dynamodb:DeleteItem']);
     const update = statements.find((statement) => actionsOf([statement]).includes('dynamodb:UpdateItem'));
     expect(update?.Condition).toEqual({
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': [PARTITION_KEY, SORT_KEY, 'publishedAt', 'GSI4PK', 'GSI4SK'] },
