@@ -45,6 +45,7 @@ export const HANDLER_ENTRIES = [
   'bootstrap-admin-key',
   'secret-expiry',
   'deprecation-notices',
+  'model-auto-rollback',
   'health-check-runner',
   'alert-evaluator',
   'event-publisher',

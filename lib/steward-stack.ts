@@ -80,6 +80,7 @@ export class StewardStack extends Stack {
   readonly deploymentWorkflow: DeploymentWorkflow;
   readonly secretExpiry: ScheduledJob;
   readonly deprecationNotices: ScheduledJob;
+  readonly modelAutoRollback: ScheduledJob;
   readonly healthCheckRunner: ScheduledJob;
   readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
@@ -215,6 +216,17 @@ export class StewardStack extends Stack {
       every: Duration.days(1),
       retryAttempts: 2,
     });
+    // Issue 10: a model promotion rolled back when a critical alert fires within the policy's window.
+    // It restores weights through the traffic drivers, as a rollback through the API does.
+    this.modelAutoRollback = new ScheduledJob(this, 'ModelAutoRollback', {
+      ...shared,
+      table: this.table,
+      handlerName: 'model-auto-rollback',
+      purpose: 'roll back a model promoted to production when a critical alert fires within its policy window',
+      every: Duration.minutes(1),
+      retryAttempts: 0,
+    });
+    this.deploymentWorkflow.grantTrafficDrivers(this.modelAutoRollback.function);
     this.healthCheckRunner = new ScheduledJob(this, 'HealthCheckRunner', {
       ...shared,
       table: this.table,

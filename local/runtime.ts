@@ -20,6 +20,7 @@ import { LocalDeploymentExecutor } from '#local/deployment-executor';
 import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
 import { handler as noticeDeprecations } from '../functions/handlers/deprecation-notices.ts';
+import { handler as rollBackModelsOnAlerts } from '../functions/handlers/model-auto-rollback.ts';
 import { handler as runHealthChecks } from '../functions/handlers/health-check-runner.ts';
 import { handler as evaluateAlertRules } from '../functions/handlers/alert-evaluator.ts';
 import { sweepResults } from '../functions/health-checks/runner.ts';
@@ -170,6 +171,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await noticeDeprecations().catch(() => undefined);
   const deprecationNotices = setInterval(() => void noticeDeprecations().catch(() => undefined), 86_400_000);
   deprecationNotices.unref();
+  // A model promotion rolled back on a critical alert within its policy's window (issue 10): every minute.
+  const modelAutoRollback = setInterval(() => void rollBackModelsOnAlerts().catch(() => undefined), 60_000);
+  modelAutoRollback.unref();
   const tickSeconds = options.tickSeconds ?? (Number(process.env.STEWARD_TICK_SECONDS) || 60);
   process.env.STEWARD_TICK_SECONDS ??= String(tickSeconds);
   let ticking = false;
@@ -200,6 +204,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     clearInterval(reconciler);
     clearInterval(secretExpiry);
     clearInterval(deprecationNotices);
+    clearInterval(modelAutoRollback);
     clearInterval(tick);
     await dynamo.close();
     throw error;
@@ -230,6 +235,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(deprecationNotices);
+      clearInterval(modelAutoRollback);
       clearInterval(tick);
       await stream.close();
       server.closeAllConnections();

@@ -44,6 +44,15 @@ describe('the models feature on AWS', () => {
     expect(app.stack.routeFunctions.models).toBeDefined();
   });
 
+  it('runs the automatic rollback every minute', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(app.stack.modelAutoRollback.function), 'Arn'] } })],
+    });
+  });
+
   it('runs the deprecation notices daily on an EventBridge schedule', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
