@@ -37,6 +37,7 @@ export const HANDLER_ENTRIES = [
   'api-contracts',
   'openapi-uploads',
   'compatibility-checks',
+  'migrations',
   'system',
   'fallback',
   'authorizer',

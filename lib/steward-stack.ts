@@ -61,6 +61,8 @@ export const ROUTE_GROUP_FUNCTIONS: Record<
   'openapi-uploads': { access: 'RW', timeout: Duration.seconds(29), memorySize: 2048 },
   // Validates and diffs two documents sent in the body; stores nothing.
   'compatibility-checks': { access: 'RO', timeout: Duration.seconds(29), memorySize: 2048 },
+  // Migration plans (issue 11): starts deployments of a plan; diffs the two contracts for the consumer actions.
+  migrations: { access: 'RW', timeout: Duration.seconds(25), memorySize: 1024 },
   system: { access: 'RO' },
 };
 
@@ -162,6 +164,8 @@ export class StewardStack extends Stack {
     });
     this.contractDocuments.grantReadWrite(this.routeFunctions['api-contracts']);
     this.contractDocuments.grantReadWrite(this.routeFunctions['openapi-uploads']);
+    this.contractDocuments.grantReadWrite(this.routeFunctions.migrations);
+    this.deploymentWorkflow.grantStartAndStop(this.routeFunctions.migrations);
     this.contractDocuments.grantReadWrite(this.routeFunctions.versions);
     this.deploymentWorkflow.grantTrafficDrivers(this.routeFunctions.deployments, { writeRouterSecret: true });
 

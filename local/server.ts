@@ -6,6 +6,7 @@ import { handler as fallback } from '../functions/handlers/fallback.ts';
 import { handler as alerts } from '../functions/handlers/alerts.ts';
 import { handler as apiContracts } from '../functions/handlers/api-contracts.ts';
 import { handler as compatibilityChecks } from '../functions/handlers/compatibility-checks.ts';
+import { handler as migrations } from '../functions/handlers/migrations.ts';
 import { handler as openApiUploads } from '../functions/handlers/openapi-uploads.ts';
 import { handler as apiKeys } from '../functions/handlers/api-keys.ts';
 import { handler as audit } from '../functions/handlers/audit.ts';
@@ -50,6 +51,7 @@ const HANDLERS: Record<RouteGroup | 'fallback', HttpHandler> = {
   'api-contracts': apiContracts,
   'openapi-uploads': openApiUploads,
   'compatibility-checks': compatibilityChecks,
+  migrations,
   system,
   fallback,
 };

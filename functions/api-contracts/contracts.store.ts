@@ -121,3 +121,36 @@ export async function listConsumers(service: string, options: { limit: number; c
   });
   return { items: page.items.map(consumerFromItem), nextCursor: page.nextCursor };
 }
+
+export interface MigrationPlan {
+  id: string;
+  service: string;
+  from: string;
+  to: string;
+  environment: string;
+  strategy: 'immediate' | 'gradual' | 'scheduled' | 'manual';
+  startAt: string | null;
+  steps: { percent: number; intervalMinutes: number } | null;
+  status: 'planned' | 'in_progress' | 'completed' | 'cancelled';
+  consumerActions: Array<{ change: string; operation: string | null; pointer: string; action: string }>;
+  /** Whether both versions had an OpenAPI document to compare (no actions can be listed otherwise). */
+  contractCompared: boolean;
+  affectedConsumers: Array<{ consumer: string; contact: string | null; lastSeenAt: string; requests: number }>;
+  deploymentId: string | null;
+  timeline: Array<{ at: string; status: string; note: string }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function migrationItem(plan: MigrationPlan): Item {
+  return { ...keys.migration(plan.service, plan.id), entity: 'migration', ...plan };
+}
+
+export async function getMigration(service: string, id: string): Promise<MigrationPlan | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: keys.migration(service, id), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const { PK: _pk, SK: _sk, entity: _entity, aggSeq: _seq, ...plan } = Item;
+  return plan as unknown as MigrationPlan;
+}

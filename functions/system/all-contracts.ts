@@ -1,6 +1,7 @@
 import { alertContracts } from '#alerts/alerts.contract';
 import { apiContractContracts } from '#api-contracts/contracts.contract';
 import { compatibilityCheckContracts } from '#api-contracts/check.contract';
+import { migrationContracts } from '#api-contracts/migrations.contract';
 import { openApiUploadContracts } from '#api-contracts/uploads.contract';
 import { apiKeyContracts } from '#api-keys/api-keys.contract';
 import { auditContracts } from '#audit/audit.contract';
@@ -32,6 +33,7 @@ export const allContracts: Contract[] = [
   ...openApiUploadContracts,
   ...apiContractContracts,
   ...compatibilityCheckContracts,
+  ...migrationContracts,
   ...auditContracts,
   ...apiKeyContracts,
   ...configContracts,

@@ -1,6 +1,7 @@
 import { alertOperations } from '#alerts/alerts.routes';
 import { apiContractOperations } from '#api-contracts/contracts.routes';
 import { compatibilityCheckOperations } from '#api-contracts/check.routes';
+import { migrationOperations } from '#api-contracts/migrations.routes';
 import { openApiUploadOperations } from '#api-contracts/uploads.routes';
 import { apiKeyOperations } from '#api-keys/api-keys.routes';
 import { auditOperations } from '#audit/audit.routes';
@@ -30,6 +31,7 @@ export const allOperations: Operation[] = [
   ...openApiUploadOperations,
   ...apiContractOperations,
   ...compatibilityCheckOperations,
+  ...migrationOperations,
   ...auditOperations,
   ...apiKeyOperations,
   ...configOperations,

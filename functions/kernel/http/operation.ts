@@ -22,6 +22,7 @@ export type RouteGroup =
   | 'api-contracts'
   | 'openapi-uploads'
   | 'compatibility-checks'
+  | 'migrations'
   | 'models'
   | 'system';
 

@@ -1,0 +1,4 @@
+import { migrationOperations } from '#api-contracts/migrations.routes';
+import { lambdaHandler } from '#kernel/http/lambda-handler';
+
+export const handler = lambdaHandler(migrationOperations);
