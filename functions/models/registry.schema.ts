@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { EnvironmentName, Slug, Timestamp } from '#kernel/schemas/common';
-import { ServingStatus } from './lifecycle.schema.ts';
 import { SERVING_STATUSES } from './serving.domain.ts';
 
 const ServingCounts = z.object(Object.fromEntries(SERVING_STATUSES.map((status) => [status, z.number().int()]))).meta({
