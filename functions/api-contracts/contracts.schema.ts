@@ -173,47 +173,4 @@ export const EnvironmentInfoView = z
   })
   .meta({ id: 'EnvironmentInfo' });
 
-export const MigrationParams = z.strictObject({ name: Slug, id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID') });
-
-export const MigrationCreate = z
-  .strictObject({
-    from: VersionString,
-    to: VersionString,
-    environment: EnvironmentName,
-    strategy: z.enum(['immediate', 'gradual', 'scheduled', 'manual']).meta({
-      description:
-        '`immediate`: one all-at-once deployment; `gradual`: a linear deployment (`steps`); `scheduled`: may start from `startAt`; `manual`: no traffic action, completes when the old version has had no traffic for 7 days.',
-    }),
-    startAt: Timestamp.optional(),
-    steps: z
-      .strictObject({ percent: z.number().int().min(1).max(99), intervalMinutes: z.number().int().min(1).max(1440) })
-      .optional()
-      .meta({ description: 'For gradual: the linear step (default 25% every minute).' }),
-  })
-  .meta({ id: 'MigrationCreate' });
-
-export const MigrationView = z
-  .object({
-    id: z.string(),
-    service: Slug,
-    from: z.string(),
-    to: z.string(),
-    environment: z.string(),
-    strategy: z.string(),
-    startAt: Timestamp.nullable(),
-    steps: z.object({ percent: z.number(), intervalMinutes: z.number() }).nullable(),
-    status: z.enum(['planned', 'in_progress', 'completed', 'cancelled']),
-    consumerActions: z.array(z.object({ change: z.string(), operation: z.string().nullable(), pointer: z.string(), action: z.string() })),
-    contractCompared: z.boolean(),
-    affectedConsumers: z.array(
-      z.object({ consumer: z.string(), contact: z.string().nullable(), lastSeenAt: Timestamp, requests: z.number() }),
-    ),
-    deploymentId: z.string().nullable(),
-    timeline: z.array(z.object({ at: Timestamp, status: z.string(), note: z.string() })),
-    progress: z.record(z.string(), z.unknown()).nullable().optional(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  })
-  .meta({ id: 'MigrationPlan' });
-
 export { Slug, Timestamp, VersionString };

@@ -1,5 +1,5 @@
 import { defineContract } from '#kernel/http/operation';
-import { MigrationCreate, MigrationParams, MigrationView, ServiceParams } from './contracts.schema.ts';
+import { MigrationCreate, MigrationParams, MigrationView, ServiceParams } from './migrations.schema.ts';
 
 /**
  * Migration plans (issue 11 §8): the migrations function, which starts deployments (and so bundles
