@@ -1,3 +1,4 @@
+import { complianceContracts } from './compliance.contract.ts';
 import { evaluationContracts } from './evaluation.contract.ts';
 import { lifecycleContracts } from './lifecycle.contract.ts';
 import { registryContracts } from './registry.contract.ts';
@@ -11,4 +12,5 @@ export const modelContracts = [
   ...evaluationContracts,
   ...lifecycleContracts,
   ...registryContracts,
+  ...complianceContracts,
 ];

@@ -1,4 +1,5 @@
 import type { Operation } from '#kernel/http/operation';
+import { complianceOperations } from './compliance.routes.ts';
 import { evaluationOperations } from './evaluation.routes.ts';
 import { lifecycleOperations } from './lifecycle.routes.ts';
 import { registryOperations } from './registry.routes.ts';
@@ -12,4 +13,5 @@ export const modelOperations: Operation[] = [
   ...evaluationOperations,
   ...lifecycleOperations,
   ...registryOperations,
+  ...complianceOperations,
 ];

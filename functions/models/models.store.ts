@@ -91,3 +91,25 @@ export async function listAliases(service: string): Promise<ModelAlias[]> {
   } while (startKey);
   return aliases;
 }
+
+/** The model aggregate's events of one type, oldest first (a model's policy, alias and override history). */
+export async function listModelEvents(service: string, type: string): Promise<Array<Record<string, unknown>>> {
+  const events: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        FilterExpression: '#type = :type',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':pk': keys.modelAggregate(service), ':prefix': keys.eventPrefix, ':type': type },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    events.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return events;
+}

@@ -90,6 +90,7 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'GET', path: '/v1/models/stats' },
   { method: 'GET', path: '/v1/services/{name}/costs' },
   { method: 'GET', path: '/v1/deprecations' },
+  { method: 'GET', path: '/v1/services/{name}/compliance' },
   { method: 'POST', path: '/v1/alert-rules' },
   { method: 'GET', path: '/v1/alert-rules' },
   { method: 'GET', path: '/v1/alert-rules/{id}' },
