@@ -9,8 +9,11 @@ import { KEY_WRITE_ACTIONS, type StewardTable } from './constructs/steward-table
  * buckets in the table, so each may write bucket items (`RATE#…`) and, for read-only groups,
  * nothing else. `STEWARD_RATE_LIMITS` turns them on (or sets per-role limits as JSON).
  */
-export function grantRateLimitBuckets(fn: StewardFunction, table: StewardTable, setting: string): void {
+export function grantRateLimitBuckets(fn: StewardFunction, table: StewardTable, setting: string, options: { readOnly: boolean }): void {
   fn.addEnvironment('STEWARD_RATE_LIMITS', setting);
+  // A read-only group now writes its buckets: like every other writer (but key management), it is
+  // denied API key items, whatever else it may one day be granted.
+  if (options.readOnly) table.denyKeyItemWrites(fn);
   fn.addPolicy('RateLimitBuckets', [
     new PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],

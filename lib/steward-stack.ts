@@ -136,7 +136,9 @@ export class StewardStack extends Stack {
     this.fallbackFunction = apiFunction('fallback', 'RO');
     // Rate limits per principal (issue 12): a token bucket per key and route class, in the table.
     const rateLimits = String(this.node.tryGetContext('rateLimits') ?? 'on');
-    for (const fn of Object.values(this.routeFunctions)) grantRateLimitBuckets(fn, this.table, rateLimits);
+    for (const [group, fn] of Object.entries(this.routeFunctions)) {
+      grantRateLimitBuckets(fn, this.table, rateLimits, { readOnly: ROUTE_GROUP_FUNCTIONS[group as RouteGroup].access === 'RO' });
+    }
     // The authorizer sits in front of every authenticated route; API Gateway waits at most 10 s for it.
     this.authorizerFunction = apiFunction('authorizer', 'RO', Duration.seconds(5));
 

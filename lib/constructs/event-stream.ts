@@ -49,6 +49,8 @@ export class EventStream extends Construct {
       description: `Steward ${props.stage}: stream connections, subscriptions and replays`,
     }).bindTable(props.table, 'RO');
     grantConnectionItems(this.connectionFunction, props.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    // Like every writer but key management (the publisher has it already).
+    props.table.denyKeyItemWrites(this.connectionFunction);
     grantConnectionItems(props.publisher, props.table, ['dynamodb:DeleteItem']);
 
     const authorizer = new WebSocketLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {

@@ -138,7 +138,7 @@ export class StewardTable extends Construct {
    * (`ForAnyValue`): `ForAllValues` would let a BatchWriteItem through that mixes one key item with
    * any other item. Every item write names its partition key, so the condition key is always present.
    */
-  private denyKeyItemWrites(grantee: IGrantable): void {
+  denyKeyItemWrites(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.DENY,
