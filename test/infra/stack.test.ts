@@ -341,14 +341,7 @@ describe('functions', () => {
     for (const fn of writers) {
       const statements = roleStatements(dev.stack, template, fn.executionRole);
       const denies = statements.filter((statement) => statement.Effect === 'Deny');
-      // A function whose only table writes are its rate-limit buckets (allowed on RATE# leading keys alone) cannot reach key items.
-      const unlimitedWrites = statements.some(
-        (statement) =>
-          statement.Effect === 'Allow' &&
-          !JSON.stringify(statement.Condition ?? {}).includes('RATE#') &&
-          actionsOf([statement]).some((action) => tableWrites.test(action)),
-      );
-      if (keyManagers.includes(fn) || !unlimitedWrites) expect(denies, fn.node.path).toEqual([]);
+      if (keyManagers.includes(fn)) expect(denies, fn.node.path).toEqual([]);
       else expect(denies, fn.node.path).toEqual([denyKeyItems]);
     }
     // Nothing else in the stack (state machine, providers) may write the table.
