@@ -5,7 +5,7 @@ import { listEnvironments } from '#deployments/public';
 import { getService, getVersion, listVersions } from '#services/public';
 import type { Version } from '#services/version.domain';
 import { getAlias, getModelSettings } from './models.store.ts';
-import type { Placement } from './serving.domain.ts';
+import { type Placement, type ServingStatus, servingStatusOf } from './serving.domain.ts';
 import { type Cell, mergeCells, resolveWindow, type TelemetryWindow } from './telemetry.domain.ts';
 import { readCells, type StoredCell } from './telemetry.store.ts';
 
@@ -136,4 +136,19 @@ export async function aliasTarget(service: string, alias: string): Promise<strin
   const found = await getAlias(service, alias.replace(/^@/, ''));
   if (!found) throw new NotFoundError(`${service} has no alias ${alias.startsWith('@') ? alias : `@${alias}`}.`);
   return found.version;
+}
+
+/**
+ * The serving status of these versions of a service, when it is a model (null otherwise): what the
+ * versions routes add to a model's versions (issue 10, item 3). `kind` spares the lookup when known.
+ */
+export async function servingStatuses(
+  service: string,
+  versions: readonly Pick<Version, 'version' | 'status'>[],
+  kind?: string,
+): Promise<Map<string, ServingStatus> | null> {
+  const actualKind = kind ?? (await getService(service))?.service.kind;
+  if (actualKind !== 'model') return null;
+  const [settings, { placement }] = await Promise.all([getModelSettings(service), readPlacement(service)]);
+  return new Map(versions.map((version) => [version.version, servingStatusOf(version, placement, settings.productionEnvironment)]));
 }

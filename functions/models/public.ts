@@ -6,6 +6,6 @@
  */
 export { recordDeployabilityOverride } from './aliases.commands.ts';
 export { checkModelDeployment } from './deployability.reads.ts';
-export { aliasTarget } from './models.reads.ts';
+export { aliasTarget, servingStatuses } from './models.reads.ts';
 export { type BakeToJudge, judgeBake } from './canary.reads.ts';
 export type { CanaryJudgement } from './statistics/index.ts';

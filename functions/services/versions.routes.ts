@@ -8,7 +8,13 @@ import { type Contract, implement } from '#kernel/http/operation';
 import type { Schema } from '#kernel/http/operation';
 import { getService } from './services.store.ts';
 import { listVersions } from './versions.store.ts';
-import { aliasTarget } from '#models/public';
+import { aliasTarget, servingStatuses } from '#models/public';
+
+/** A model version's `servingStatus` field, or none for an API's version. */
+function servingOf(serving: Map<string, string> | null, version: string): { servingStatus?: string } {
+  const status = serving?.get(version);
+  return status ? { servingStatus: status } : {};
+}
 
 function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: 'path'; param: string }>, action: LifecycleAction) {
   return implement(contract, async (request) => {
@@ -38,13 +44,17 @@ export const versionOperations = [
   implement(contracts.listVersions, async (request) => {
     const [stored, page] = await Promise.all([getService(request.params.name), listVersions(request.params.name, request.query)]);
     if (!stored) throw new NotFoundError(`There is no service named ${request.params.name}.`);
-    return { status: 200, body: { items: page.items.map(versionView), nextCursor: page.nextCursor } };
+    // A model's versions show their serving status (issue 10).
+    const serving = await servingStatuses(request.params.name, page.items, stored.service.kind);
+    const items = page.items.map((version) => ({ ...versionView(version), ...servingOf(serving, version.version) }));
+    return { status: 200, body: { items, nextCursor: page.nextCursor } };
   }),
 
   implement(contracts.getVersion, async (request) => {
     // A model's `@alias` (issue 10) names the version it points at.
     const { name, version } = request.params;
-    const view = versionView(await readVersion(name, version.startsWith('@') ? await aliasTarget(name, version) : version));
+    const found = await readVersion(name, version.startsWith('@') ? await aliasTarget(name, version) : version);
+    const view = { ...versionView(found), ...servingOf(await servingStatuses(name, [found]), found.version) };
     return { status: 200, body: view, headers: { etag: view.etag } };
   }),
 

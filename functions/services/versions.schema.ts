@@ -4,6 +4,7 @@ import { MAX_VERSION_LENGTH } from './semver.domain.ts';
 import { CHANGE_TYPES } from './version.domain.ts';
 import { ListQuery, Metadata, Slug, Timestamp } from '#kernel/schemas/common';
 import { ModelCard } from '#models/model-card.schema';
+import { SERVING_STATUSES } from '#models/serving.domain';
 
 export const VersionString = z
   .string()
@@ -97,5 +98,9 @@ export const VersionView = z
     retiredAt: Timestamp.nullable(),
     deprecation: z.object({ reason: z.string().nullable(), sunsetAt: Timestamp.nullable(), replacement: z.string().nullable() }).nullable(),
     etag: z.string(),
+    servingStatus: z.enum(SERVING_STATUSES).optional().meta({
+      description:
+        'A model’s versions only (issue 10), derived from where it serves: `active` (all of the production environment), `canary` (part of it), `deprecated`, `retired`, `testing` (another environment), `inactive`.',
+    }),
   })
   .meta({ id: 'Version' });

@@ -218,6 +218,11 @@ describe('aliases and production', () => {
       production.json.versions.map((v: { version: string; servingStatus: string }) => [v.version, v.servingStatus]),
     );
     expect(statuses).toEqual({ '1.0.0': 'canary', '1.1.0': 'canary', '1.2.0': 'testing', '1.3.0': 'deprecated' });
+    expect((await client.get(path(fresh, '/versions/1.2.0'))).json.servingStatus).toBe('testing');
+    const listed = await client.get(path(fresh, '/versions'));
+    expect(
+      Object.fromEntries(listed.json.items.map((v: { version: string; servingStatus: string }) => [v.version, v.servingStatus])),
+    ).toEqual(statuses);
     await client.post(path(fresh, `/deployments/${canary.id}/cancel`));
     await finished(client, fresh, canary.id);
     const after = await client.get(path(fresh, '/production'));

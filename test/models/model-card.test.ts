@@ -73,6 +73,12 @@ describe('a model card on a version', () => {
     // Assess
     expect(created.status, created.text).toBe(201);
     expect(created.body.model).toBeNull();
+    const read = await send(versions, {
+      routeKey: 'GET /v1/services/{name}/versions/{version}',
+      pathParameters: { name: service, version: '1.0.0' },
+      key: admin,
+    });
+    expect(read.body).not.toHaveProperty('servingStatus');
   });
 
   it('is a 400 on a version of an api service', async () => {
