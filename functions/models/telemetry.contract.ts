@@ -4,6 +4,9 @@ import { InferenceBatch, InferenceBatchResult, ModelVersionParams, PerformanceVi
 
 /** Inference telemetry's contracts (issue 10, item 4). Behaviour is in telemetry.routes.ts. */
 
+/** A batch's body may be this large: 5,000 records of up to about 800 bytes each. */
+export const MAX_INFERENCE_BODY_BYTES = 4 * 1024 * 1024;
+
 const tag = 'Models';
 const group = 'models';
 
@@ -20,6 +23,8 @@ export const ingestInferences = defineContract({
   scope: { from: 'path', param: 'name' },
   params: ServiceName,
   body: InferenceBatch,
+  // 5,000 records with client names and error types pass the default 1 MB; Lambda takes 6 MB.
+  maxBodyBytes: MAX_INFERENCE_BODY_BYTES,
   responses: {
     202: { description: 'Counted; what was refused is listed.', schema: InferenceBatchResult },
     400: { description: 'No records, or more than 5,000.' },

@@ -142,6 +142,30 @@ describe('reporting inferences', () => {
     expectInvalid(oversize, '/body/records');
   });
 
+  it('takes a full batch of 5,000 records past the default 1 MB body limit', async () => {
+    // Prepare: over 1 MB of records.
+    const records = Array.from({ length: 5000 }, (_, i) => ({
+      version: '1.0.0',
+      environment: 'big-batch',
+      success: i % 100 !== 0,
+      latencyMs: 10 + (i % 90),
+      confidence: 0.9,
+      inputTokens: 1200,
+      outputTokens: 300,
+      ...(i % 100 === 0 ? { error: 'upstream_timeout_after_retries' } : {}),
+      client: `checkout-service-eu-west-1-instance-${i % 40}-of-the-payments-platform-team`,
+    }));
+    expect(JSON.stringify({ records }).length).toBeGreaterThan(1024 * 1024);
+
+    // Act
+    const reply = await report(records);
+
+    // Assess
+    expect(reply.status, reply.text.slice(0, 300)).toBe(202);
+    expect(reply.json).toEqual({ accepted: 5000, rejected: [] });
+    expect((await performance('1.0.0', { window: '1h', environment: 'big-batch' })).json).toMatchObject({ samples: 5000, errorRate: 0.01 });
+  });
+
   it('answers 409 for a service that is not a model, and 404 for no service', async () => {
     // Act
     const notModel = await report([{ version: '1.0.0', success: true, latencyMs: 1 }], client, API);
