@@ -183,6 +183,8 @@ describe('functions', () => {
         'secret-expiry',
         'health-check-runner',
         'alert-evaluator',
+        'deprecation-notices',
+        'model-auto-rollback',
         'bootstrap-admin-key',
         'event-publisher',
         'stream',
@@ -284,6 +286,8 @@ describe('functions', () => {
       dev.stack.secretExpiry.function,
       dev.stack.healthCheckRunner.function,
       dev.stack.alertEvaluator.function,
+      dev.stack.deprecationNotices.function,
+      dev.stack.modelAutoRollback.function,
       dev.stack.bootstrapAdminKey.function,
       dev.stack.notifications.dispatcher,
       ...Object.values(dev.stack.deploymentWorkflow.taskFunctions),
@@ -686,7 +690,7 @@ describe('lambda-alias driver', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('lambda:UpdateAlias');
   });
 
-  it('may update aliases of the configured functions only, from ShiftTraffic, RollBack and the deployments API', () => {
+  it('may update aliases of the configured functions only, from ShiftTraffic, RollBack, the deployments API and the model auto-rollback', () => {
     const other = 'arn:aws:lambda:eu-west-1:123456789012:function:fn-b';
     const configured = synth({ lambdaAliasFunctions: 'fn-a, ' + other });
     const grants = aliasGrants(configured.app, configured.template);
@@ -696,6 +700,7 @@ describe('lambda-alias driver', () => {
         taskFunctions.ShiftTraffic.executionRole,
         taskFunctions.RollBack.executionRole,
         configured.app.stack.routeFunctions.deployments.executionRole,
+        configured.app.stack.modelAutoRollback.function.executionRole,
       ].sort(),
     );
     for (const { role, statements } of grants) {
@@ -799,6 +804,8 @@ describe('secrets', () => {
         dev.stack.notifications.dispatcher,
         dev.stack.deploymentWorkflow.taskFunctions.ShiftTraffic,
         dev.stack.deploymentWorkflow.taskFunctions.RollBack,
+        // A model promotion rolled back on a critical alert pushes weights through the traffic drivers (issue 10).
+        dev.stack.modelAutoRollback.function,
         dev.stack.bootstrapAdminKey.function,
         // /health/deep asks the secret store for one probe secret that is never created.
         dev.stack.routeFunctions.system,
