@@ -72,7 +72,9 @@ export function createLocalLog(options: LocalLogOptions = {}): LocalLog {
   return {
     request(record) {
       if (json) {
-        write(JSON.stringify({ time: now().toISOString(), kind: 'request', ...record }));
+        // `time` says when; the arrival stamp is for tests that attribute requests.
+        const { receivedAt: _receivedAt, ...fields } = record;
+        write(JSON.stringify({ time: now().toISOString(), kind: 'request', ...fields }));
         return;
       }
       const status = String(record.status);

@@ -68,6 +68,8 @@ export interface RequestRecord {
   requestId: string;
   /** The Lambda function (route group) that answered it. */
   functionName: string;
+  /** When the request arrived (epoch ms): the record itself may be made a little after the answer. */
+  receivedAt: number;
 }
 
 export interface LocalServerOptions {
@@ -82,6 +84,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   const routes = new RouteTable(allContracts);
   return createServer((request, response) => {
     const started = performance.now();
+    const receivedAt = Date.now();
     const requestId = randomBytes(8).toString('hex');
     serve(routes, request, response, requestId)
       .catch((error) => {
@@ -99,6 +102,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
           ms: Math.round((performance.now() - started) * 10) / 10,
           requestId,
           functionName,
+          receivedAt,
         }),
       );
   });

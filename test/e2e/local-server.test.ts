@@ -191,7 +191,15 @@ describe('npm start in the background', () => {
 
 describe('the lines npm start prints', () => {
   const at = () => new Date('2026-12-04T10:00:01.250Z');
-  const request = { method: 'POST', path: '/v1/services', status: 201, ms: 12.5, requestId: 'abc123', functionName: 'steward-services' };
+  const request = {
+    method: 'POST',
+    path: '/v1/services',
+    status: 201,
+    ms: 12.5,
+    requestId: 'abc123',
+    functionName: 'steward-services',
+    receivedAt: Date.parse('2026-12-04T10:00:01.237Z'),
+  };
   const step = {
     type: 'deployment.step_completed',
     service: 'payments-api',
@@ -226,7 +234,16 @@ describe('the lines npm start prints', () => {
 
     // Assess
     expect(lines.map((line) => JSON.parse(line))).toEqual([
-      { time: '2026-12-04T10:00:01.250Z', kind: 'request', ...request },
+      {
+        time: '2026-12-04T10:00:01.250Z',
+        kind: 'request',
+        method: 'POST',
+        path: '/v1/services',
+        status: 201,
+        ms: 12.5,
+        requestId: 'abc123',
+        functionName: 'steward-services',
+      },
       {
         time: '2026-12-04T10:00:01.250Z',
         kind: 'deployment',

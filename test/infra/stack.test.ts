@@ -279,6 +279,7 @@ describe('functions', () => {
       dev.stack.routeFunctions.alerts,
       dev.stack.routeFunctions['api-contracts'],
       dev.stack.routeFunctions['openapi-uploads'],
+      dev.stack.routeFunctions.migrations,
       dev.stack.routeFunctions.models,
       dev.stack.eventStream.connectionFunction,
       dev.stack.reconciler.function,
@@ -302,7 +303,8 @@ describe('functions', () => {
     // Rate-limit buckets: every API function may write RATE# items (and encrypt them), nothing else.
     const rateLimitOnly = (statement: Statement) => JSON.stringify(statement.Condition ?? {}).includes('RATE#');
     for (const fn of readOnly) {
-      const all = roleStatements(dev.stack, template, fn.executionRole);
+      // Denies (the key-item deny, asserted below) grant nothing.
+      const all = roleStatements(dev.stack, template, fn.executionRole).filter((statement) => statement.Effect === 'Allow');
       const limited = all.some(rateLimitOnly);
       const actions = actionsOf(all.filter((statement) => !rateLimitOnly(statement))).filter(
         (action) => !(limited && /^kms:(Encrypt|GenerateDataKey)/.test(action)),
@@ -641,20 +643,24 @@ describe('deployment workflow', () => {
         actionsOf([statement]),
         resourcesOf(statement).map(flattenResource),
       ]);
-    for (const fn of [deployments, reconciler]) {
+    // A migration plan (issue 11) starts and cancels its deployment as POST .../deployments does.
+    const migrations = dev.stack.routeFunctions.migrations;
+    for (const fn of [deployments, reconciler, migrations]) {
       expect(variablesOf(template, dev.stack, fn).STATE_MACHINE_ARN, fn.handlerName).toEqual({ Ref: stateMachineId() });
     }
-    expect(grants(deployments)).toEqual([
-      [['states:StartExecution'], [`<${stateMachineId()}>`]],
-      [['states:StopExecution', 'states:DescribeExecution'], [executions]],
-    ]);
+    for (const fn of [deployments, migrations]) {
+      expect(grants(fn), fn.handlerName).toEqual([
+        [['states:StartExecution'], [`<${stateMachineId()}>`]],
+        [['states:StopExecution', 'states:DescribeExecution'], [executions]],
+      ]);
+    }
     // A deployment whose start was lost is started (same execution name) or failed; never stopped from here.
     expect(grants(reconciler)).toEqual([
       [['states:StartExecution'], [`<${stateMachineId()}>`]],
       [['states:DescribeExecution'], [executions]],
     ]);
     for (const { role, statements } of allRoleStatements(dev.stack, template)) {
-      if (role === deployments.executionRole || role === reconciler.executionRole) continue;
+      if ([deployments, reconciler, migrations].some((fn) => fn.executionRole === role)) continue;
       // /health/deep describes the state machine, and does nothing else with it.
       const expected = role === dev.stack.routeFunctions.system.executionRole ? ['states:DescribeStateMachine'] : [];
       expect(actionsOf(statementsFor(statements, 'states:')), role.node.path).toEqual(expected);
@@ -1106,6 +1112,7 @@ describe('contract documents (issue 11)', () => {
     const allowed = [
       dev.stack.routeFunctions['api-contracts'],
       dev.stack.routeFunctions['openapi-uploads'],
+      dev.stack.routeFunctions.migrations,
       dev.stack.routeFunctions.versions,
     ];
     for (const fn of stewardFunctions(dev.stack)) {

@@ -144,6 +144,8 @@ describe('writing YAML exports', () => {
   const tricky = fc.constantFrom(
     ...SCALARS,
     '+.5',
+    '+.0',
+    '+.0e1',
     '- item',
     '#x',
     'a: b',

@@ -1,4 +1,4 @@
-import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load } from 'js-yaml';
+import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type } from 'js-yaml';
 
 /**
  * YAML bodies (configuration imports) and exports, with js-yaml's own core schema: plain
@@ -33,8 +33,18 @@ export function parseYaml(text: string): unknown {
  * older YAML 1.1 reader would take for something else (`yes`, `2026-11-23`) are quoted.
  */
 export function stringifyYaml(value: unknown): string {
-  return dump(value, { schema: DEFAULT_SCHEMA });
+  return dump(value, { schema: EXPORT_SCHEMA });
 }
+
+/**
+ * YAML 1.2's core schema reads some plain scalars as numbers that js-yaml's schema reads as
+ * strings (`+.5`, `+.0e1`). A type that resolves them, and represents nothing, makes the dump
+ * quote such strings, so any YAML 1.2 reader gets the string back.
+ */
+const YAML_12_NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+const EXPORT_SCHEMA = DEFAULT_SCHEMA.extend({
+  implicit: [new Type('tag:steward,2026:yaml12-number', { kind: 'scalar', resolve: (data: string) => YAML_12_NUMBER.test(data) })],
+});
 
 /** Counts the values a copy of `value` would hold, and refuses a value that contains itself. */
 function refuseExpansion(value: unknown, budget: number): void {
