@@ -17,6 +17,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export interface BundleSize {
   entry: string;
   bytes: number;
+  /** The files bundled (esbuild's metafile inputs, relative to the project root). */
+  inputs: string[];
 }
 
 export async function measureBundles(entries: readonly string[] = HANDLER_ENTRIES): Promise<BundleSize[]> {
@@ -29,8 +31,14 @@ export async function measureBundles(entries: readonly string[] = HANDLER_ENTRIE
 }
 
 async function bundleOne(entry: string, outdir: string): Promise<BundleSize> {
+  const { file, inputs } = await bundleHandler(entry, outdir);
+  return { entry, bytes: (await stat(file)).size, inputs };
+}
+
+/** Bundles one handler into `outdir`; returns the bundle's file and the files it bundled. */
+export async function bundleHandler(entry: string, outdir: string): Promise<{ file: string; inputs: string[] }> {
   const outfile = join(outdir, HANDLER_BUNDLING.format === 'esm' ? 'index.mjs' : 'index.js');
-  await build({
+  const { metafile } = await build({
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, 'functions', 'handlers', `${entry}.ts`)],
     outfile,
@@ -44,6 +52,7 @@ async function bundleOne(entry: string, outdir: string): Promise<BundleSize> {
     banner: { js: HANDLER_BUNDLING.banner },
     logLevel: 'silent',
     write: true,
+    metafile: true,
   });
-  return { entry, bytes: (await stat(outfile)).size };
+  return { file: outfile, inputs: Object.keys(metafile.inputs) };
 }

@@ -63,11 +63,15 @@ const OPENAPI_SCHEMA_ASSETS = [
 /**
  * Files a function reads at run time, copied beside its bundle (`from` relative to the project
  * root, `to` in the function's folder): the API reference's script is about 5 MB, far too large
- * to bundle into the system function's code (under 300 KB), and is served as a file instead.
+ * to bundle into the system function's code (under 300 KB), and is served as a file instead; so
+ * is the OpenAPI document, generated from every contract by `npm run generate` (building it at
+ * run time would bundle zod-openapi and every feature's contracts).
  */
 export const BUNDLED_ASSETS: Partial<Record<(typeof HANDLER_ENTRIES)[number], ReadonlyArray<{ from: string; to: string }>>> = {
   system: [
     { from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'scalar-api-reference.js' },
+    // functions/system/openapi-document.ts reads it under the same name beside itself, in the source tree and in the bundle.
+    { from: 'functions/system/openapi.generated.json', to: 'openapi.generated.json' },
     // The web console (functions/system/console.routes.ts).
     ...['index.html', 'app.js', 'app.css'].map((file) => ({ from: `console/${file}`, to: `console/${file}` })),
   ],

@@ -5,7 +5,7 @@ import { allContracts } from '#system/all-contracts';
 /**
  * Writes functions/system/route-list.generated.ts: every route's method and path, so the
  * `$default` (404/405) function knows the routes without bundling every contract and its zod
- * schemas. `npm run generate` runs it; test/system/route-list.test.ts fails when it is stale.
+ * schemas. `npm run generate` runs it; test/system/bundles.test.ts fails when it is stale.
  */
 export const ROUTE_LIST_FILE = fileURLToPath(new URL('../functions/system/route-list.generated.ts', import.meta.url));
 

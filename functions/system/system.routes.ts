@@ -1,7 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { docsPage, scalarScript } from './docs-page.ts';
-import { openApiDocument } from './openapi.ts';
-import { allContracts } from './all-contracts.ts';
+import { openApiDocumentFor } from './openapi-document.ts';
 import * as contracts from './system.contract.ts';
 import * as docs from './docs.contract.ts';
 import { implement } from '#kernel/http/operation';
@@ -14,10 +13,6 @@ const noStore = { 'cache-control': 'no-store' };
 function stewardVersion(): string {
   return process.env.STEWARD_VERSION ?? '0.0.0';
 }
-
-let document: ReturnType<typeof openApiDocument> | undefined;
-/** Built on first request from the contracts alone, so this function bundles no other handler. */
-const documentOnce = () => (document ??= openApiDocument(allContracts, stewardVersion()));
 
 export const systemOperations = [
   implement(contracts.getHealth, async () => ({ status: 200, body: { status: 'ok' }, headers: noStore })),
@@ -44,7 +39,7 @@ export const systemOperations = [
     },
   })),
 
-  implement(contracts.getOpenApiDocument, async () => ({ status: 200, body: documentOnce() })),
+  implement(contracts.getOpenApiDocument, async () => ({ status: 200, body: openApiDocumentFor(stewardVersion()) })),
 
   implement(contracts.getDocs, async () => ({
     status: 200,
