@@ -1,6 +1,6 @@
 import { defineContract } from '#kernel/http/operation';
 import { YAML_CONTENT_TYPES } from '#kernel/http/media-types';
-import { ConfigDocumentSchema, ExportQuery, ImportQuery, ImportResultView } from './configs.schema.ts';
+import { ConfigDocumentSchema, ExportQuery, ImportQuery, ImportResultView } from './transfer.schema.ts';
 import { ServiceName } from '#kernel/schemas/mini';
 
 /**

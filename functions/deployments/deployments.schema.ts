@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { DEPLOYMENT_STATUSES, GATE_ALERT_SEVERITIES, JUDGE_METRICS } from './deployment.domain.ts';
 import { PRESET_NAMES, STRATEGY_TYPES } from './plan.domain.ts';
 import { Actor, EnvironmentName, ListQuery, pageOf, Slug, Timestamp, Ulid } from '#kernel/schemas/common';
-import { VersionString } from '#services/versions.schema';
+import { VersionString } from '#services/version-string.schema';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 

@@ -1,16 +1,12 @@
 import * as z from 'zod';
 import { LIFECYCLE_ACTIONS, VERSION_STATUSES } from './lifecycle.domain.ts';
-import { MAX_VERSION_LENGTH } from './semver.domain.ts';
 import { CHANGE_TYPES } from './version.domain.ts';
 import { ListQuery, Metadata, Slug, Timestamp } from '#kernel/schemas/common';
 import { ModelCard } from '#models/model-card.schema';
 import { SERVING_STATUSES } from '#models/serving.domain';
+import { VersionString } from './version-string.schema.ts';
 
-export const VersionString = z
-  .string()
-  .min(1)
-  .max(MAX_VERSION_LENGTH)
-  .meta({ description: 'A strict SemVer 2.0.0 version.', example: '1.4.0' });
+export { VersionString };
 
 export const VersionParams = z.strictObject({ name: Slug, version: VersionString });
 
