@@ -11,7 +11,7 @@ import { routerSecretRef } from '#deployments/environments.commands';
 import { TASKS, type TaskName } from '#deployments/tasks';
 import type { RouteGroup } from '#kernel/http/operation';
 import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#kernel/store/table-definition';
-import { HANDLER_BUNDLING, HANDLER_ENTRIES } from '../../lib/bundling.ts';
+import { BUNDLED_ASSETS, HANDLER_BUNDLING, HANDLER_ENTRIES } from '../../lib/bundling.ts';
 import { DEFINITION_PATH, taskArnSubstitution } from '../../lib/constructs/deployment-workflow.ts';
 import { StewardFunction } from '../../lib/constructs/steward-function.ts';
 import { TABLE_WRITE_ACTIONS } from '../../lib/constructs/steward-table.ts';
@@ -253,6 +253,20 @@ describe('functions', () => {
       expect(existsSync(join(assemblyDir, assetPath, 'index.mjs.map'))).toBe(true);
       // Minified: long lines (newlines survive only inside template literals), not one statement per line.
       expect(code.length / code.split('\n').length, fn.handlerName).toBeGreaterThan(500);
+    }
+  });
+
+  it('copy the files a function reads at run time beside its bundle: the OpenAPI document, the API reference, the console, the OpenAPI schemas', () => {
+    const assemblyDir = dev.app.synth().directory;
+    const withAssets = stewardFunctions(dev.stack).filter((fn) => BUNDLED_ASSETS[fn.handlerName]);
+    expect(withAssets.map((fn) => fn.handlerName).sort()).toEqual(Object.keys(BUNDLED_ASSETS).sort());
+    for (const fn of withAssets) {
+      const s3Key = (resourceOf(template, dev.stack, fn).Properties as { Code: { S3Key: string } }).Code.S3Key;
+      const assetPath = join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+      for (const { from, to } of BUNDLED_ASSETS[fn.handlerName] ?? []) {
+        const source = readFileSync(new URL(`../../${from}`, import.meta.url));
+        expect(readFileSync(join(assetPath, to)).equals(source), `${fn.handlerName}: ${to}`).toBe(true);
+      }
     }
   });
 
