@@ -3,8 +3,9 @@ import { Actor, ListQuery, pageOf, Slug, Timestamp } from '#kernel/schemas/mini'
 import { JsonObjectSchema, LayerName, VariablesPut } from './values.schema.ts';
 
 /*
- * zod/mini, not classic zod: these schemas are bundled by config-writes and config-transfer,
- * which also carry Ajv and YAML (see #schemas/mini). Same core, same issues and messages.
+ * zod/mini, not classic zod: these schemas are bundled by config-writes, which also carries Ajv
+ * (see #schemas/mini); config-transfer (Ajv and YAML) bundles only values.schema.ts and
+ * transfer.schema.ts. Same core, same issues and messages.
  */
 
 export const LayerParams = z.strictObject({ name: Slug, env: LayerName });
