@@ -50,14 +50,15 @@ const axis = (label, values) => ({
 });
 
 /**
- * Lines over time: `times` in seconds since the epoch, each series `{ label, values, unit }`
- * (null where there is no value: a gap).
+ * Lines over time: `times` in seconds since the epoch, each series `{ label, values }` (null where
+ * there is no value: a gap); `stepped` holds each value until the next (weights, say).
  */
-export function drawTimeChart(id, times, series, { yLabel, unit = '' } = {}) {
+export function drawTimeChart(id, times, series, { yLabel, unit = '', stepped = false } = {}) {
   return mount(
     id,
     {
       scales: { x: { time: true } },
+      legend: { live: false },
       series: [
         { label: 'Time' },
         ...series.map((s, i) => ({
@@ -65,6 +66,7 @@ export function drawTimeChart(id, times, series, { yLabel, unit = '' } = {}) {
           stroke: COLOURS[i % COLOURS.length],
           width: 2,
           spanGaps: false,
+          ...(stepped ? { paths: uPlot.paths.stepped({ align: 1 }) } : {}),
           points: { show: times.length <= 60, size: 5 },
           value: (_, v) => (v === null || v === undefined ? '—' : `${Number(v).toLocaleString('en-GB', { maximumFractionDigits: 2 })}${unit}`),
         })),
@@ -83,6 +85,7 @@ export function drawBarChart(id, labels, { label, values, unit = '', colour = CO
     {
       scales: { x: { time: false, range: [-0.5, labels.length - 0.5] }, y: { range: (_, __, max) => [0, max > 0 ? max * 1.15 : 1] } },
       cursor: { drag: { x: false, y: false } },
+      legend: { show: false },
       series: [
         { label: 'Version', value: (_, i) => labels[i] ?? '—' },
         {

@@ -154,8 +154,13 @@ export function weightsBar(weights) {
     .join('')}</span> <span class="weights-text">${esc(text)}</span>`;
 }
 
-const statusLine = () => document.getElementById('status');
-/** Says something to everyone, screen readers included (the status line at the bottom). */
+let quiet;
+/** Says something to everyone, screen readers included (the status line at the bottom), for a while. */
 export function say(text) {
-  statusLine().textContent = text;
+  const line = document.getElementById('status');
+  line.textContent = text;
+  clearTimeout(quiet);
+  quiet = setTimeout(() => {
+    if (line.textContent === text) line.textContent = '';
+  }, 8000);
 }

@@ -219,18 +219,6 @@ describe.skipIf(!CHROMIUM)('the console', { timeout: 90_000 }, () => {
     expect(await accessibilityProblems()).toEqual([]);
   });
 
-  it("shows a service's environments with their current weights, its deployments and versions", async () => {
-    await open('#/services/shop-api');
-    const prod = page.getByRole('row').filter({ hasText: 'prod' }).first();
-    await prod.waitFor();
-    expect(await prod.innerText()).toMatch(/prod\s+1\.0\.0\s+—\s+1\.0\.0 100%/);
-    expect(await page.getByRole('table', { name: 'Versions, newest first' }).innerText()).toMatch(
-      /2\.1\.0\s+released[\s\S]+1\.0\.0\s+released/,
-    );
-    await keep('service');
-    expect(await accessibilityProblems()).toEqual([]);
-  });
-
   it('follows a canary live from the stream: approved in the console, then each step to 100%, then rolled back', async () => {
     await putEnvironment(client, 'shop-api', 'prod', { traffic: { driver: 'none' }, protection: { requiresApproval: true } });
     const started = await client.post('/v1/services/shop-api/deployments', {
@@ -286,6 +274,21 @@ describe.skipIf(!CHROMIUM)('the console', { timeout: 90_000 }, () => {
     await expect.poll(() => page.locator('main p .badge').first().textContent(), WAIT).toBe('cancelled');
     expect((await client.get(`/v1/services/shop-api/deployments/${started.json.id}`)).json.status).toBe('cancelled');
     await putEnvironment(client, 'shop-api', 'prod', { traffic: { driver: 'none' } });
+  });
+
+  it("shows a service's environments with their current weights, its deployments and versions", async () => {
+    await open('#/services/shop-api');
+    const prod = page.getByRole('row').filter({ hasText: 'prod' }).first();
+    await prod.waitFor();
+    expect(await prod.innerText()).toMatch(/prod\s+1\.0\.0\s+\S+\s+1\.0\.0 100%/);
+    const deployments = await page.getByRole('table', { name: 'The last ten deployments' }).innerText();
+    expect(deployments).toMatch(/2\.1\.0\s+all-at-once\s+cancelled/);
+    expect(deployments).toMatch(/2\.0\.0\s+canary\s+rolled back\s+1\.0\.0 100%/);
+    expect(await page.getByRole('table', { name: 'Versions, newest first' }).innerText()).toMatch(
+      /2\.1\.0\s+released[\s\S]+1\.0\.0\s+released/,
+    );
+    await keep('service');
+    expect(await accessibilityProblems()).toEqual([]);
   });
 
   it('draws uptime bars and a latency chart for a health check', async () => {

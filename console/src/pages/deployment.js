@@ -12,7 +12,7 @@ function steps(d) {
     .map((s, i) => {
       const state = d.status === 'succeeded' || i < current ? 'done' : i === current && !ended ? 'current' : 'to-do';
       return `<li class="${state}"${state === 'current' ? ' aria-current="step"' : ''}><strong>${s.percent}%</strong>
-        <span>${s.bakeSeconds ? `bake ${Math.round(s.bakeSeconds)} s` : 'no bake'}</span>
+        <span>${s.bakeSeconds ? `bake ${s.bakeSeconds >= 120 ? `${Math.round(s.bakeSeconds / 60)} min` : `${Math.round(s.bakeSeconds)} s`}` : 'no bake'}</span>
         <span class="sr-only">(${state === 'to-do' ? 'to do' : state})</span></li>`;
     })
     .join('')}</ol>`;
@@ -32,7 +32,9 @@ export async function deploymentPage(main, service, id) {
     const active = ACTIVE.includes(d.status);
     const canRollBack = d.status === 'succeeded' && (!d.rollbackWindowEndsAt || Date.parse(d.rollbackWindowEndsAt) > Date.now());
     const focused = document.activeElement?.id;
-    const weighted = events.items.filter((e) => e.weights);
+    // The new version's share over time: none when it started, then every change of weights.
+    const started = events.items.find((e) => e.type === 'deployment.started');
+    const weighted = [...(started && !started.weights ? [{ ...started, weights: {} }] : []), ...events.items.filter((e) => e.weights)];
     disposeCharts();
     main.innerHTML = `<p class="crumbs"><a href="#/services">Services</a> / <a href="#/services/${enc(service)}">${esc(service)}</a> / deployment</p>
       <h1>Deployment of ${esc(service)} ${esc(d.version)}</h1>
@@ -70,7 +72,7 @@ export async function deploymentPage(main, service, id) {
         'share-chart',
         weighted.map((e) => Date.parse(e.at) / 1000),
         [{ label: d.version, values: weighted.map((e) => e.weights[d.version] ?? 0) }],
-        { yLabel: '%', unit: '%' },
+        { yLabel: '%', unit: '%', stepped: true },
       );
     for (const button of main.querySelectorAll('button[data-action]')) {
       button.addEventListener('click', async () => {

@@ -3,7 +3,7 @@ import { chartFigure, COLOURS, drawBarChart, drawTimeChart } from '../charts.js'
 import { api, badge, enc, esc, number, percent, table } from '../core.js';
 import { serviceNav } from './services.js';
 
-const usd = (value) => (value === null || value === undefined ? '—' : `$${Number(value).toFixed(value < 1 ? 4 : 2)}`);
+const usd = (value) => (value === null || value === undefined ? '—' : `$${Number(value).toFixed(value > 0 && value < 1 ? 4 : 2)}`);
 
 export async function modelsPage(main) {
   const [{ items }, stats] = await Promise.all([api('GET', '/v1/models?limit=100'), api('GET', '/v1/models/stats')]);
