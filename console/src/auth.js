@@ -76,6 +76,14 @@ export async function finishIdentityProviderSignIn() {
   return '';
 }
 
+function hostOf(url) {
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The sign-in page: an API key, or the identity provider when config.json names one. */
 export function signInPage(main, onSignedIn, problem = '') {
   const provider = config.signIn;
@@ -83,7 +91,7 @@ export function signInPage(main, onSignedIn, problem = '') {
     <h1 id="sign-in-title">Sign in to Steward</h1>
     ${
       provider
-        ? `<p><button type="button" id="idp-sign-in">Sign in with ${esc(provider.issuer ? new URL(provider.issuer).host : 'your identity provider')}</button></p>
+        ? `<p><button type="button" id="idp-sign-in">Sign in with ${esc(hostOf(provider.issuer) ?? 'your identity provider')}</button></p>
            <p class="or">or with an API key</p>`
         : ''
     }

@@ -220,7 +220,10 @@ describe.skipIf(!CHROMIUM)('the console', { timeout: 90_000 }, () => {
   });
 
   it('follows a canary live from the stream: approved in the console, then each step to 100%, then rolled back', async () => {
-    await putEnvironment(client, 'shop-api', 'prod', { traffic: { driver: 'none' }, protection: { requiresApproval: true } });
+    await putEnvironment(client, 'shop-api', 'prod', {
+      traffic: { driver: 'none' },
+      protection: { requiresApproval: true, approvalTimeoutMinutes: 600 },
+    }); // 6 min to approve at this scale
     const started = await client.post('/v1/services/shop-api/deployments', {
       environment: 'prod',
       version: '2.0.0',
