@@ -1,6 +1,13 @@
 import { commandContext } from '#kernel/http/request-context';
 import { versionPath, versionView } from './services.view.ts';
-import { addVersionChanges, deprecateBeyondSupportedMajors, moveVersion, readVersion, registerVersion } from './versions.commands.ts';
+import {
+  addVersionChanges,
+  deprecateBeyondSupportedMajors,
+  moveVersion,
+  readVersion,
+  registerVersion,
+  updateVersion,
+} from './versions.commands.ts';
 import * as contracts from './versions.contract.ts';
 import { NotFoundError } from '#kernel/errors';
 import type { LifecycleAction } from './lifecycle.domain.ts';
@@ -55,6 +62,12 @@ export const versionOperations = [
     const { name, version } = request.params;
     const found = await readVersion(name, version.startsWith('@') ? await aliasTarget(name, version) : version);
     const view = { ...versionView(found), ...servingOf(await servingStatuses(name, [found]), found.version) };
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  implement(contracts.updateVersion, async (request) => {
+    const version = await updateVersion(request.params.name, request.params.version, request.body, commandContext(request));
+    const view = { ...versionView(version), ...servingOf(await servingStatuses(request.params.name, [version]), version.version) };
     return { status: 200, body: view, headers: { etag: view.etag } };
   }),
 
