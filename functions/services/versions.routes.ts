@@ -15,7 +15,7 @@ import { type Contract, implement } from '#kernel/http/operation';
 import type { Schema } from '#kernel/http/operation';
 import { getService } from './services.store.ts';
 import { listVersions } from './versions.store.ts';
-import { aliasTarget, servingStatuses } from '#models/public';
+import { aliasTarget, resolveSunsetAlert, servingStatuses } from '#models/public';
 
 /** A model version's `servingStatus` field, or none for an API's version. */
 function servingOf(serving: Map<string, string> | null, version: string): { servingStatus?: string } {
@@ -36,6 +36,16 @@ function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: '
     const moved = await moveVersion(params.name, params.version, action, body, commandContext(request));
     // The version policy may deprecate older majors now (issue 11); their versions say so, and the audit trail.
     if (action === 'release') await deprecateBeyondSupportedMajors(params.name, moved.version, commandContext(request));
+    // A model version still called past its sunset has an alert (issue 10, item 11): retiring it resolves it.
+    if (action === 'retire') {
+      await resolveSunsetAlert(
+        params.name,
+        moved.version,
+        `${params.name} ${moved.version} was retired.`,
+        new Date(),
+        commandContext(request),
+      );
+    }
     const view = versionView(moved);
     return { status: 200, body: view, headers: { etag: view.etag } };
   });

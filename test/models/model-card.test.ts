@@ -143,7 +143,7 @@ async function historyOf(service: string) {
   const reply = await send(audit, {
     routeKey: 'GET /v1/services/{name}/history',
     pathParameters: { name: service },
-    queryStringParameters: { limit: '100' },
+    query: { limit: '100' },
     key: admin,
   });
   expect(reply.status, reply.text).toBe(200);
