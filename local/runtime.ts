@@ -8,6 +8,7 @@ import { generateSecret } from '#api-keys/api-key.domain';
 import { SYSTEM_PRINCIPAL } from '#kernel/roles';
 import { configureStore } from '#kernel/store/client';
 import { sweepExpiredSamples } from '#metrics/metrics.store';
+import { sweepExpiredCells } from '#models/telemetry.store';
 import { configureEventPublisher, reconcile, type StoredEvent } from '#kernel/store/event-log';
 import { configureHealthProbes } from '#system/health.probes';
 import { LocalStreamHub, type LocalStreamOptions } from '#stream/local-hub';
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   reconcileEveryMs?: number;
   /** How often the scheduled secret expiry and rotation check runs (EventBridge does this hourly on AWS). */
   secretExpiryEveryMs?: number;
+  /** How often expired inference cells are deleted (DynamoDB's TTL on AWS); also once at start. Default hourly. */
+  inferenceSweepEveryMs?: number;
   /**
    * Seconds between runner ticks (health checks due, the alert rules, then the sweep of expired results and metric samples, which
    * DynamoDB TTL does on AWS). Default: STEWARD_TICK_SECONDS, else 60. A set tick also lets
@@ -167,6 +170,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await checkSecretExpiry().catch(() => undefined);
   const secretExpiry = setInterval(() => void checkSecretExpiry().catch(() => undefined), options.secretExpiryEveryMs ?? 3_600_000);
   secretExpiry.unref();
+  // Inference cells past their expiresAt (issue 10), as DynamoDB's TTL deletes them on AWS: once at start, then hourly.
+  await sweepExpiredCells(new Date()).catch(() => undefined);
+  const inferenceSweep = setInterval(
+    () => void sweepExpiredCells(new Date()).catch(() => undefined),
+    options.inferenceSweepEveryMs ?? 3_600_000,
+  );
+  inferenceSweep.unref();
   // Deprecation notices and automatic retirement (issue 10): once at start, then daily.
   await noticeDeprecations().catch(() => undefined);
   const deprecationNotices = setInterval(() => void noticeDeprecations().catch(() => undefined), 86_400_000);
@@ -203,6 +213,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     deployments.stopAll();
     clearInterval(reconciler);
     clearInterval(secretExpiry);
+    clearInterval(inferenceSweep);
     clearInterval(deprecationNotices);
     clearInterval(modelAutoRollback);
     clearInterval(tick);
@@ -234,6 +245,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       resetJwt();
       clearInterval(reconciler);
       clearInterval(secretExpiry);
+      clearInterval(inferenceSweep);
       clearInterval(deprecationNotices);
       clearInterval(modelAutoRollback);
       clearInterval(tick);

@@ -49,11 +49,16 @@ export interface AlertRule extends AlertRuleSettings {
   deletedAt: string | null;
 }
 
-/** Where an alert came from: a rule and one label set, a health check turning unhealthy, or a secret's expiry or rotation notice. */
+/**
+ * Where an alert came from: a rule and one label set, a health check turning unhealthy, a secret's
+ * expiry or rotation notice, or a deprecated version still called past its sunset (the daily
+ * deprecation job of models).
+ */
 export type AlertSource =
   | { kind: 'rule'; ruleId: string }
   | { kind: 'healthcheck'; checkId: string }
-  | { kind: 'secret'; environment: string; name: string };
+  | { kind: 'secret'; environment: string; name: string }
+  | { kind: 'sunset'; version: string };
 
 export interface Alert {
   id: string;
@@ -64,7 +69,7 @@ export interface Alert {
   severity: Severity;
   status: AlertStatus;
   summary: string;
-  /** The value that made it fire (null for health-check and secret alerts). */
+  /** The value that made it fire (null for health-check and secret alerts; the calls of the last 24 hours for a sunset alert). */
   value: number | null;
   /** When the condition first held (the start of pending). */
   startedAt: string;

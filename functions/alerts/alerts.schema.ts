@@ -108,8 +108,12 @@ export const AlertView = z
         z.object({ kind: z.literal('rule'), ruleId: Ulid }),
         z.object({ kind: z.literal('healthcheck'), checkId: Ulid }),
         z.object({ kind: z.literal('secret'), environment: z.string(), name: z.string() }),
+        z.object({ kind: z.literal('sunset'), version: z.string() }),
       ])
-      .meta({ description: 'The rule (and label set), the health check or the secret (expiry or rotation notice) that raised it.' }),
+      .meta({
+        description:
+          'The rule (and label set), the health check, the secret (expiry or rotation notice), or the deprecated version still called past its sunset (`sunset`: raised by the daily deprecation job) that raised it.',
+      }),
     name: z.string(),
     service: Slug,
     labels: z.record(z.string(), z.string()),
@@ -119,7 +123,10 @@ export const AlertView = z
         "`pending` (listed with `?status=pending` only: the condition holds, not yet for the rule's `for`), `firing`, `acknowledged` or `resolved`.",
     }),
     summary: z.string(),
-    value: z.number().nullable().meta({ description: 'The value that made it fire; null for health-check and secret alerts.' }),
+    value: z.number().nullable().meta({
+      description:
+        'The value that made it fire; null for health-check and secret alerts; for a sunset alert, the calls of the last 24 hours.',
+    }),
     startedAt: Timestamp.meta({ description: 'When the condition first held (pending began).' }),
     firedAt: Timestamp.nullable().meta({ description: 'Null while pending.' }),
     firesAt: Timestamp.optional().meta({ description: 'Pending only: when it fires if the condition still holds.' }),

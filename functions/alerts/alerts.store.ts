@@ -276,7 +276,9 @@ export async function listOpenCriticalAlerts(limit = 1000): Promise<Alert[]> {
 
 /**
  * Open (firing or acknowledged) alerts of `service` at `minSeverity` or above, newest first, at
- * most `limit`. Critical only: a Query on the sparse open-critical index, which holds nothing
+ * most `limit`: the ones about its health, which deployment gates and the models' auto-rollback
+ * read. A sunset alert (a deprecated version still called) says nothing of what is deployed, so
+ * it is not among them. Critical only: a Query on the sparse open-critical index, which holds nothing
  * else. With warnings there is no such index, so it is the alert list filtered by service,
  * status and severity: one Query on one partition, never a Scan, but it reads resolved alerts too.
  */
@@ -289,9 +291,10 @@ export async function listOpenServiceAlerts(service: string, minSeverity: 'warni
       ...(minSeverity === 'critical'
         ? { index: 'GSI2' as const, partition: keys.openCriticalAlertsPartition }
         : { index: 'GSI1' as const, partition: keys.alertsListPartition }),
-      filter: '#service = :service AND #status IN (:firing, :acknowledged) AND #severity IN (:s0, :s1)',
-      names: { '#service': 'service', '#status': 'status', '#severity': 'severity' },
+      filter: '#service = :service AND #status IN (:firing, :acknowledged) AND #severity IN (:s0, :s1) AND #source.#kind <> :sunset',
+      names: { '#service': 'service', '#status': 'status', '#severity': 'severity', '#source': 'source', '#kind': 'kind' },
       values: {
+        ':sunset': 'sunset',
         ':service': service,
         ':firing': 'firing',
         ':acknowledged': 'acknowledged',

@@ -3,3 +3,10 @@
  * feature's store directly (docs/architecture.md), so this is the whole of that surface.
  */
 export { listOpenServiceAlerts } from './alerts.store.ts';
+export {
+  openSunsetAlerts,
+  type SunsetAlert,
+  sunsetAlertEffects,
+  sunsetAlertResolveEffects,
+} from './source-alerts.ts';
+export { alertSubject } from './alerts.domain.ts';

@@ -3,14 +3,16 @@ import { type Alert, firingAlert, healthCheckAlertName, type SeriesState } from 
 import type { HealthCheck } from '#health-checks/health-check.domain';
 import type { Labels } from '#metrics/metrics.domain';
 import { daysUntil, rotationDueAt, type Secret } from '#secrets/secret.domain';
-import { alertItem, getAlert, getSeries, seriesItem } from './alerts.store.ts';
+import { alertItem, getAlert, getSeries, listOpenSeries, seriesItem } from './alerts.store.ts';
 import type { Item } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
 
 /**
  * Alerts that other aggregates raise: a health check's own alert is an effect of its
  * `healthcheck.state_changed` event; a secret's, of its `secret.expiring` and `secret.rotation_due`
- * notices (and resolved by its next value). These build the items; the owner's event carries them.
+ * notices (and resolved by its next value); a deprecated version's, of the models' deprecation job
+ * (`alert.firing` and `alert.resolved` on the service's sunset notices). These build the items;
+ * the owner's event carries them.
  */
 
 const CHECK_SERIES_LABELS = (check: Pick<HealthCheck, 'id'>): Labels => ({ check: check.id });
@@ -141,4 +143,74 @@ export async function secretAlertResolveEffects(secret: SecretRef, at: string): 
   const open = await getAlert(series.state.alertId);
   if (open && open.alert.status !== 'resolved') effects.push(alertItem({ ...open.alert, status: 'resolved', resolvedAt: at }, aggregate));
   return effects;
+}
+
+/** What a sunset alert says: its owner words it (who still calls the version, how often). */
+export interface SunsetAlert {
+  service: string;
+  version: string;
+  name: string;
+  summary: string;
+  /** The calls of the last 24 hours: the alert's value. */
+  calls: number;
+}
+
+const SUNSET_SERIES_LABELS = (service: string, version: string): Labels => ({ service, version });
+
+/**
+ * The effects of a deprecated version still called past its sunset on its alert, read inside the
+ * owner's decision on `aggregate` so it is atomic with it: one open alert per version, a
+ * `warning`. Opens it unless it is open already (then nothing: no second alert for the next day).
+ */
+export async function sunsetAlertEffects(
+  aggregate: string,
+  raised: SunsetAlert,
+  at: string,
+): Promise<{ effects: Item[]; alert: Alert | null }> {
+  const labels = SUNSET_SERIES_LABELS(raised.service, raised.version);
+  const series = await getSeries(aggregate, labels);
+  if (series.state.state === 'firing') {
+    const open = await getAlert(series.state.alertId);
+    if (open && open.alert.status !== 'resolved') return { effects: [], alert: null };
+  }
+  const next: SeriesState = { state: 'firing', since: at, firedAt: at, alertId: ulid() };
+  const alert = firingAlert(
+    {
+      id: next.alertId,
+      source: { kind: 'sunset', version: raised.version },
+      name: raised.name,
+      service: raised.service,
+      labels,
+      severity: 'warning',
+      summary: raised.summary,
+      value: raised.calls,
+    },
+    at,
+  );
+  return { effects: [seriesItem(aggregate, labels, next), alertItem(alert, aggregate)], alert };
+}
+
+/** The effects of a version no longer called past its sunset (retired, or its traffic stopped): its open alert resolves. */
+export async function sunsetAlertResolveEffects(
+  aggregate: string,
+  service: string,
+  version: string,
+  at: string,
+): Promise<{ effects: Item[]; alertId: string | null }> {
+  const labels = SUNSET_SERIES_LABELS(service, version);
+  const series = await getSeries(aggregate, labels);
+  if (series.state.state !== 'firing') return { effects: [], alertId: null };
+  const effects: Item[] = [seriesItem(aggregate, labels, { state: 'inactive' })];
+  const open = await getAlert(series.state.alertId);
+  if (open && open.alert.status !== 'resolved') effects.push(alertItem({ ...open.alert, status: 'resolved', resolvedAt: at }, aggregate));
+  return { effects, alertId: series.state.alertId };
+}
+
+/** The versions whose sunset alert is open on `aggregate`, with the alert's id. */
+export async function openSunsetAlerts(aggregate: string): Promise<Map<string, string>> {
+  const open = new Map<string, string>();
+  for (const { labels, state } of await listOpenSeries(aggregate)) {
+    if (state.state === 'firing' && typeof labels.version === 'string') open.set(labels.version, state.alertId);
+  }
+  return open;
 }

@@ -17,6 +17,11 @@ export const EVENT_CATALOGUE = {
   'service.created': { description: 'A service was registered.', severity: 'info', critical: false },
   'service.updated': { description: "A service's descriptive fields changed.", severity: 'info', critical: false },
   'version.registered': { description: 'A version was registered as a draft.', severity: 'info', critical: false },
+  'version.updated': {
+    description: "A draft version's description, change log, artifact, metadata or model card was replaced.",
+    severity: 'info',
+    critical: false,
+  },
   'version.changes_added': { description: "Entries were added to a draft version's change log.", severity: 'info', critical: false },
   'version.released': { description: 'A version was released.', severity: 'info', critical: false },
   'version.deprecated': { description: 'A version was deprecated.', severity: 'warning', critical: false },

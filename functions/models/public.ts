@@ -1,7 +1,8 @@
 /**
  * What other features may use of the models feature: an alias's version (the versions route
  * resolves `@alias`), the deployability check a deployment's start runs and the record of an
- * admin's override of it, and the canary judge. The demotion a promotion makes is
+ * admin's override of it, the canary judge, and the resolution of a version's sunset alert when
+ * it is retired. The demotion a promotion makes is
  * `promotion.commands.ts` (it changes versions, so only the workflow's tasks bundle it).
  */
 export { recordDeployabilityOverride } from './aliases.commands.ts';
@@ -9,3 +10,4 @@ export { checkModelDeployment } from './deployability.reads.ts';
 export { aliasTarget, servingStatuses } from './models.reads.ts';
 export { type BakeToJudge, judgeBake } from './canary.reads.ts';
 export type { CanaryJudgement } from './statistics/index.ts';
+export { resolveSunsetAlert } from './sunset-alerts.commands.ts';

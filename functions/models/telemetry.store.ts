@@ -1,6 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StewardError } from '#kernel/errors';
 import { type RetryPolicy, retrying, TRY_AGAIN } from '#kernel/retry';
+import { batchWriteAll } from '#kernel/store/batch';
+import { listServices } from '#services/public';
 import { documentClient, isConditionFailure, tableName } from '#kernel/store/client';
 import { keys } from '#kernel/store/keys';
 import { TTL_ATTRIBUTE } from '#kernel/store/table-definition';
@@ -256,4 +258,75 @@ export async function readDays(service: string, fromDay: string, toDay: string):
     version: String(item.version),
     cell: parseCell(item),
   }));
+}
+
+/**
+ * What DynamoDB's TTL does to inference cells on AWS, for the local runtime (dynalite has no TTL):
+ * deletes the inference cells (of every service, or of `services`) whose `expiresAt` has passed. No Scan: a service's day cells
+ * (one partition) name the versions and environments it had traffic in; for each, the minute and
+ * hour cells old enough to have expired are one range Query each (their sort keys sort by time),
+ * and only those whose `expiresAt` is past are deleted; then the day cells past theirs. Bounded
+ * by `maxItems` deletions a call (the next call goes on).
+ */
+export async function sweepExpiredCells(
+  now: Date,
+  options: { services?: readonly string[]; maxItems?: number } = {},
+): Promise<{ deleted: number }> {
+  const maxItems = options.maxItems ?? 5_000;
+  const services = options.services ?? (await allServiceNames());
+  let deleted = 0;
+  const nowMs = now.getTime();
+  const nowSeconds = Math.floor(nowMs / 1000);
+  const expired = (items: Record<string, unknown>[]) => items.filter((item) => Number(item[TTL_ATTRIBUTE]) <= nowSeconds);
+  const remove = async (items: Record<string, unknown>[]) => {
+    const batch = items.slice(0, maxItems - deleted);
+    await batchWriteAll(batch.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })));
+    deleted += batch.length;
+  };
+  for (const service of services) {
+    if (deleted >= maxItems) break;
+    const days = await queryAll({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.inferenceDays(service) },
+      ProjectionExpression: 'PK, SK, #environment, #version, #ttl',
+      ExpressionAttributeNames: { '#environment': 'environment', '#version': 'version', '#ttl': TTL_ATTRIBUTE },
+    });
+    const pairs = new Map(
+      days.map((day) => [`${day.version}\u0000${day.environment}`, { version: String(day.version), environment: String(day.environment) }]),
+    );
+    for (const { version, environment } of pairs.values()) {
+      for (const granularity of ['minute', 'hour'] as const) {
+        if (deleted >= maxItems) break;
+        // A cell expires a granule plus its retention after it starts: older starts only.
+        const lastExpiredStart = nowMs - granuleMs(granularity) - CELL_RETENTION_MS[granularity];
+        const cells = await queryAll({
+          TableName: tableName(),
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': keys.inferenceCells(service, version),
+            ':from': keys.inferenceCellSortKey(granularity, environment, ''),
+            ':to': keys.inferenceCellSortKey(granularity, environment, granuleLabel(lastExpiredStart, granularity)),
+          },
+          ProjectionExpression: 'PK, SK, #ttl',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        });
+        await remove(expired(cells));
+      }
+    }
+    // The day cells last, so that a version's cells are found while any of its days is kept.
+    if (deleted < maxItems) await remove(expired(days));
+  }
+  return { deleted };
+}
+
+async function allServiceNames(): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listServices({ limit: 100, cursor });
+    names.push(...page.items.map((service) => service.name));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return names;
 }

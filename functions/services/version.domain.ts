@@ -110,3 +110,47 @@ export function addChanges(current: Version, changes: Change[], at: string): Ver
   }
   return { ...current, changes: [...current.changes, ...changes], updatedAt: at, rev: current.rev + 1 };
 }
+
+/** What a draft's update may change; each field given replaces the field whole, `null` clears it. */
+export interface VersionPatch {
+  description?: string | null;
+  changes?: Change[];
+  artifact?: { type: string; uri: string } | null;
+  metadata?: Record<string, unknown>;
+  model?: ModelCard | null;
+}
+
+const PATCHABLE = ['description', 'changes', 'artifact', 'metadata', 'model'] as const;
+
+/**
+ * A draft with the patch applied, and the fields that differ, before and after (none when nothing
+ * differs: the version is returned as it was). A version past draft is frozen: a 409.
+ */
+export function patchVersion(
+  current: Version,
+  patch: VersionPatch,
+  at: string,
+): { next: Version; before: Partial<Version>; after: Partial<Version> } {
+  if (!acceptsChanges(current.status)) {
+    throw new ConflictError(`Version ${current.version} is ${current.status}; it was frozen at release and can no longer be updated.`, {
+      currentStatus: current.status,
+      allowedActions: allowedActions(current.status),
+    });
+  }
+  const before: Partial<Version> = {};
+  const after: Partial<Version> = {};
+  const next: Version = { ...current };
+  for (const field of PATCHABLE) {
+    const value = patch[field];
+    if (value === undefined) continue;
+    if (JSON.stringify(current[field]) === JSON.stringify(value)) continue;
+    Object.assign(before, { [field]: current[field] });
+    Object.assign(after, { [field]: value });
+    Object.assign(next, { [field]: value });
+  }
+  if (Object.keys(after).length > 0) {
+    next.rev = current.rev + 1;
+    next.updatedAt = at;
+  }
+  return { next, before, after };
+}

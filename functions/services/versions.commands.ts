@@ -10,7 +10,9 @@ import {
   MAX_CHANGES,
   MAX_VERSION_BYTES,
   type NewVersion,
+  patchVersion,
   type Version,
+  type VersionPatch,
 } from './version.domain.ts';
 import { type CommandContext, checkIfMatch } from '#kernel/command-context';
 import type { EventType } from '#kernel/events';
@@ -61,12 +63,7 @@ export async function registerVersion(serviceName: string, input: NewVersion, co
   const precedence = precedenceKey(semver);
   return executeCommand(keys.versionAggregate(serviceName, precedence), async () => {
     const stored = await requireService(serviceName);
-    if (input.model && stored.service.kind !== 'model') {
-      const message = `only versions of a service of kind model carry a model card; ${serviceName} is of kind ${stored.service.kind}`;
-      throw new ValidationError(`Only versions of a model carry a model card: ${serviceName} is of kind ${stored.service.kind}.`, [
-        { pointer: '/body/model', message },
-      ]);
-    }
+    if (input.model) checkCardAllowed(stored);
     const existing = await getVersion(serviceName, precedence);
     if (existing) {
       const same = existing.version === input.version;
@@ -99,6 +96,52 @@ export async function registerVersion(serviceName: string, input: NewVersion, co
         effects: [digestEntry(serviceName, precedence, version.status, version.version), versionItem(version, precedence)],
       },
       result: () => version,
+    };
+  });
+}
+
+/** A model card only on a version of a model: else a 400 pointing at it. */
+function checkCardAllowed(stored: StoredService): void {
+  const { name, kind } = stored.service;
+  if (kind === 'model') return;
+  const message = `only versions of a service of kind model carry a model card; ${name} is of kind ${kind}`;
+  throw new ValidationError(`Only versions of a model carry a model card: ${name} is of kind ${kind}.`, [
+    { pointer: '/body/model', message },
+  ]);
+}
+
+/**
+ * Updates a draft (PATCH .../versions/{version}): each field sent replaces it whole, the model card
+ * included. A version past draft is frozen (409); an update that changes nothing records nothing.
+ */
+export async function updateVersion(
+  serviceName: string,
+  rawVersion: string,
+  patch: VersionPatch,
+  context: CommandContext,
+): Promise<Version> {
+  const semver = parseVersionOrThrow(rawVersion, '/path/version');
+  const precedence = precedenceKey(semver);
+  return executeCommand<Version>(keys.versionAggregate(serviceName, precedence), async () => {
+    const { version: current, seq } = await requireVersion(serviceName, semver);
+    checkIfMatch(context.ifMatch, current.rev, `Version ${current.version}`);
+    if (patch.model) checkCardAllowed(await requireService(serviceName));
+    const { next, before, after } = patchVersion(current, patch, new Date().toISOString());
+    if (Object.keys(after).length === 0) return { unchanged: current };
+    checkSize(next);
+    return {
+      expectedSeq: seq,
+      event: {
+        type: 'version.updated',
+        actor: context.actor,
+        requestId: context.requestId,
+        service: serviceName,
+        subject: `version/${serviceName}@${current.version}`,
+        changes: { before, after },
+        // The status does not change, so the digest's entry stays as it is.
+        effects: [versionItem(next, precedence)],
+      },
+      result: () => next,
     };
   });
 }

@@ -10,6 +10,7 @@ import {
   VersionCreate,
   VersionListQuery,
   VersionParams,
+  VersionPatch,
   VersionView,
 } from './versions.schema.ts';
 
@@ -97,6 +98,29 @@ export const addVersionChanges = defineContract({
   },
 });
 
+export const updateVersion = defineContract({
+  operationId: 'updateVersion',
+  group,
+  tag,
+  method: 'PATCH',
+  path: '/v1/services/{name}/versions/{version}',
+  summary: 'Update a draft version',
+  description:
+    'Changes a draft’s description, change log, artifact, metadata or model card. Each field sent replaces that field whole (`changes` the whole change log, `model` the whole card: nothing is merged); `null` clears `description`, `artifact` or `model`. A released, deprecated or retired version is frozen (409). A model card on a service that is not a model, or a malformed digest, is a 400. Send `If-Match` with the ETag you read to refuse the update if the version changed since (412). Recorded as `version.updated`, with the fields before and after.',
+  access: 'deployer',
+  scope: { from: 'path', param: 'name' },
+  params: VersionParams,
+  body: VersionPatch,
+  requestHeaders: ['If-Match'],
+  responses: {
+    200: { description: 'The draft (unchanged when nothing differed).', schema: VersionView, headers: versionHeaders },
+    400: { description: 'A model card on a service that is not a model, or an invalid field.' },
+    404: { description: 'No such service or version.' },
+    409: { description: 'The version is no longer a draft: it was frozen at release.' },
+    412: { description: 'The version changed since the ETag in If-Match.' },
+  },
+});
+
 const LIFECYCLE_TEXT: Record<LifecycleAction, { summary: string; description: string }> = {
   release: {
     summary: 'Release a draft version',
@@ -145,6 +169,7 @@ export const versionContracts = [
   registerVersion,
   listVersions,
   getVersion,
+  updateVersion,
   addVersionChanges,
   releaseVersion,
   deprecateVersion,

@@ -1,6 +1,13 @@
 import { commandContext } from '#kernel/http/request-context';
 import { versionPath, versionView } from './services.view.ts';
-import { addVersionChanges, deprecateBeyondSupportedMajors, moveVersion, readVersion, registerVersion } from './versions.commands.ts';
+import {
+  addVersionChanges,
+  deprecateBeyondSupportedMajors,
+  moveVersion,
+  readVersion,
+  registerVersion,
+  updateVersion,
+} from './versions.commands.ts';
 import * as contracts from './versions.contract.ts';
 import { NotFoundError } from '#kernel/errors';
 import type { LifecycleAction } from './lifecycle.domain.ts';
@@ -8,7 +15,7 @@ import { type Contract, implement } from '#kernel/http/operation';
 import type { Schema } from '#kernel/http/operation';
 import { getService } from './services.store.ts';
 import { listVersions } from './versions.store.ts';
-import { aliasTarget, servingStatuses } from '#models/public';
+import { aliasTarget, resolveSunsetAlert, servingStatuses } from '#models/public';
 
 /** A model version's `servingStatus` field, or none for an API's version. */
 function servingOf(serving: Map<string, string> | null, version: string): { servingStatus?: string } {
@@ -29,6 +36,16 @@ function lifecycleOperation(contract: Contract<Schema, Schema, Schema, { from: '
     const moved = await moveVersion(params.name, params.version, action, body, commandContext(request));
     // The version policy may deprecate older majors now (issue 11); their versions say so, and the audit trail.
     if (action === 'release') await deprecateBeyondSupportedMajors(params.name, moved.version, commandContext(request));
+    // A model version still called past its sunset has an alert (issue 10, item 11): retiring it resolves it.
+    if (action === 'retire') {
+      await resolveSunsetAlert(
+        params.name,
+        moved.version,
+        `${params.name} ${moved.version} was retired.`,
+        new Date(),
+        commandContext(request),
+      );
+    }
     const view = versionView(moved);
     return { status: 200, body: view, headers: { etag: view.etag } };
   });
@@ -55,6 +72,12 @@ export const versionOperations = [
     const { name, version } = request.params;
     const found = await readVersion(name, version.startsWith('@') ? await aliasTarget(name, version) : version);
     const view = { ...versionView(found), ...servingOf(await servingStatuses(name, [found]), found.version) };
+    return { status: 200, body: view, headers: { etag: view.etag } };
+  }),
+
+  implement(contracts.updateVersion, async (request) => {
+    const version = await updateVersion(request.params.name, request.params.version, request.body, commandContext(request));
+    const view = { ...versionView(version), ...servingOf(await servingStatuses(request.params.name, [version]), version.version) };
     return { status: 200, body: view, headers: { etag: view.etag } };
   }),
 

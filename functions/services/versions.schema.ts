@@ -22,21 +22,38 @@ export const Change = z
   })
   .meta({ id: 'Change' });
 
+const Artifact = z.strictObject({
+  type: z.string().min(1).max(64).meta({ example: 'container-image' }),
+  uri: z.string().min(1).max(2048).meta({ example: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.4.0' }),
+});
+
 export const VersionCreate = z
   .strictObject({
     version: VersionString,
     description: z.string().max(4000).optional(),
     changes: z.array(Change).max(500).default([]),
-    artifact: z
-      .strictObject({
-        type: z.string().min(1).max(64).meta({ example: 'container-image' }),
-        uri: z.string().min(1).max(2048).meta({ example: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.4.0' }),
-      })
-      .optional(),
+    artifact: Artifact.optional(),
     metadata: Metadata.optional(),
     model: ModelCard.optional().meta({ description: 'The model card: only for a service of kind `model` (else 400).' }),
   })
   .meta({ id: 'VersionCreate' });
+
+export const VersionPatch = z
+  .strictObject({
+    description: z.string().max(4000).nullable().optional(),
+    changes: z.array(Change).max(500).optional().meta({ description: 'The whole change log, replacing the one the draft has.' }),
+    artifact: Artifact.nullable().optional(),
+    metadata: Metadata.optional().meta({ description: 'The whole metadata object, replacing the one the draft has.' }),
+    model: ModelCard.nullable().optional().meta({
+      description:
+        'The whole model card, replacing the one the draft has (not merged into it); only for a service of kind `model` (else 400).',
+    }),
+  })
+  .meta({
+    id: 'VersionPatch',
+    description:
+      'Fields of a draft to change: each field sent replaces that field whole; `null` clears `description`, `artifact` or `model`; a field left out stays as it is. Unknown fields are rejected.',
+  });
 
 export const ChangesAdd = z.strictObject({ changes: z.array(Change).min(1).max(500) }).meta({ id: 'ChangesAdd' });
 

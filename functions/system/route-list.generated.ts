@@ -9,6 +9,7 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'POST', path: '/v1/services/{name}/versions' },
   { method: 'GET', path: '/v1/services/{name}/versions' },
   { method: 'GET', path: '/v1/services/{name}/versions/{version}' },
+  { method: 'PATCH', path: '/v1/services/{name}/versions/{version}' },
   { method: 'POST', path: '/v1/services/{name}/versions/{version}/changes' },
   { method: 'POST', path: '/v1/services/{name}/versions/{version}/release' },
   { method: 'POST', path: '/v1/services/{name}/versions/{version}/deprecate' },
