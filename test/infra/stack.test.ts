@@ -256,7 +256,7 @@ describe('functions', () => {
     }
   });
 
-  it('copy the files a function reads at run time beside its bundle: the OpenAPI document, the API reference, the console, the OpenAPI schemas', () => {
+  it('copy the files a function reads at run time beside its bundle: the OpenAPI document, the API reference, the OpenAPI schemas', () => {
     const assemblyDir = dev.app.synth().directory;
     const withAssets = stewardFunctions(dev.stack).filter((fn) => BUNDLED_ASSETS[fn.handlerName]);
     expect(withAssets.map((fn) => fn.handlerName).sort()).toEqual(Object.keys(BUNDLED_ASSETS).sort());
