@@ -72,8 +72,6 @@ export const BUNDLED_ASSETS: Partial<Record<(typeof HANDLER_ENTRIES)[number], Re
     { from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'scalar-api-reference.js' },
     // functions/system/openapi-document.ts reads it under the same name beside itself, in the source tree and in the bundle.
     { from: 'functions/system/openapi.generated.json', to: 'openapi.generated.json' },
-    // The web console (functions/system/console.routes.ts).
-    ...['index.html', 'app.js', 'app.css'].map((file) => ({ from: `console/${file}`, to: `console/${file}` })),
   ],
   // The OpenAPI 3.0 and 3.1 JSON schemas the upload and compatibility functions validate documents with
   // (functions/api-contracts/schema-validator.ts reads them): as data beside the code, not in the bundle.

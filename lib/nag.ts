@@ -10,7 +10,7 @@ export function nagResource(scope: IConstruct, resource: string): string {
   return flattenResource(Stack.of(scope).resolve(resource));
 }
 
-/** A resolved policy resource (a string, `Fn::Join`, `Ref` or `Fn::GetAtt`) flattened as cdk-nag prints it. */
+/** A resolved policy resource (a string, `Fn::Join`, `Fn::Sub`, `Ref` or `Fn::GetAtt`) flattened as cdk-nag prints it. */
 export function flattenResource(resolved: unknown): string {
   const visit = (node: unknown): string => {
     if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
@@ -25,6 +25,7 @@ export function flattenResource(resolved: unknown): string {
         return `<${visit(id)}.${visit(attribute)}>`;
       }
       if ('Ref' in value) return `<${visit(value.Ref)}>`;
+      if ('Fn::Sub' in value && typeof value['Fn::Sub'] === 'string') return visit(value['Fn::Sub']);
     }
     return JSON.stringify(node);
   };

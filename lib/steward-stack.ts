@@ -16,6 +16,7 @@ import { grantHealthProbes } from './health-probes.ts';
 import { EventStream } from './constructs/event-stream.ts';
 import { grantRateLimitBuckets } from './rate-limits.ts';
 import { IdentityProvider } from './constructs/identity-provider.ts';
+import { ConsoleHosting } from './constructs/console-hosting.ts';
 import type { StageSettings } from './stage-settings.ts';
 
 export interface StewardStackProps extends StackProps {
@@ -90,6 +91,7 @@ export class StewardStack extends Stack {
   readonly contractDocuments: ContractDocuments;
   readonly eventStream: EventStream;
   readonly identityProvider: IdentityProvider;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: StewardStackProps) {
     super(scope, id, props);
@@ -295,16 +297,34 @@ export class StewardStack extends Stack {
         rolesClaim: context('jwtRolesClaim'),
         roleMap: context('jwtRoleMap'),
         jwksUrl: context('jwtJwksUrl'),
+        consoleClientId: context('consoleClientId'),
+        authorizationEndpoint: context('authorizationEndpoint'),
+        tokenEndpoint: context('tokenEndpoint'),
+        cognitoDomainPrefix: context('cognitoDomainPrefix'),
       },
     });
+    // The web console (issue 12): S3 behind CloudFront, calling the API and the stream cross-origin,
+    // signing people in at the identity provider (docs/deploy.md "Web console").
+    const tokenEndpoint = this.identityProvider.tokenEndpoint;
+    this.console = new ConsoleHosting(this, 'Console', {
+      stage: settings.stage,
+      connectSources: [this.api.url, this.eventStream.url, ...(tokenEndpoint ? [tokenEndpoint] : [])],
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    const signIn = this.identityProvider.addConsole(this.console.url);
+    this.console.publish({ apiUrl: this.api.url, streamUrl: this.eventStream.url, signIn });
+    this.api.allowBrowserOrigin(this.console.origin);
     for (const fn of [this.authorizerFunction, this.eventStream.authorizerFunction]) {
       this.identityProvider.configure(fn);
     }
-    // The web console, served by the system function, finds the stream here.
-    this.routeFunctions.system.addEnvironment('STEWARD_STREAM_URL', this.eventStream.url);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Steward API', value: this.api.url });
     new CfnOutput(this, 'DocsUrl', { description: 'The rendered API reference', value: `${this.api.url}docs` });
+    new CfnOutput(this, 'ConsoleUrl', {
+      description: 'The web console: sign in with an API key, or with the identity provider',
+      value: this.console.url,
+    });
     new CfnOutput(this, 'StreamUrl', {
       description: 'The live event stream (WebSocket): connect with ?key=<API key>',
       value: this.eventStream.url,

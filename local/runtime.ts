@@ -203,7 +203,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }, tickSeconds * 1000);
   tick.unref();
 
-  const server = createLocalServer({ onRequest: options.onRequest });
+  const server = createLocalServer({ onRequest: options.onRequest, devIssuer });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port ?? 3000, listenHost) : error),

@@ -30,6 +30,9 @@ import { RouteTable } from '#kernel/http/route-match';
 import { apiGatewayEvent } from '#local/api-gateway-event';
 import { inInvocation } from '#local/invocation-scope';
 import { localLambdaContext } from '#local/lambda-context';
+import { requestOrigin, serveConsole } from '#local/console-files';
+import type { DevIssuer } from '#local/dev-issuer';
+import { type DevSignIn, devSignIn } from '#local/dev-sign-in';
 
 type HttpHandler = ReturnType<typeof lambdaHandler>;
 
@@ -74,19 +77,30 @@ export interface RequestRecord {
 
 export interface LocalServerOptions {
   onRequest?: (record: RequestRecord) => void;
+  /** The development issuer, when on: the console may sign in with it (local/dev-sign-in.ts). */
+  devIssuer?: DevIssuer | null;
+}
+
+interface LocalPages {
+  devIssuer: DevIssuer | null;
+  signIn?: DevSignIn;
 }
 
 /**
  * The local stand-in for API Gateway: matches the route, runs the Lambda authorizer on protected
- * routes, turns the request into a payload v2.0 event and calls the route group's handler.
+ * routes, turns the request into a payload v2.0 event and calls the route group's handler. It also
+ * serves the web console, as CloudFront does on AWS (local/console-files.ts), and, with the
+ * development issuer, its sign-in pages (local/dev-sign-in.ts).
  */
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const routes = new RouteTable(allContracts);
+  const devIssuer = options.devIssuer ?? null;
+  const pages: LocalPages = { devIssuer, signIn: devIssuer ? devSignIn(devIssuer) : undefined };
   return createServer((request, response) => {
     const started = performance.now();
     const receivedAt = Date.now();
     const requestId = randomBytes(8).toString('hex');
-    serve(routes, request, response, requestId)
+    serve(routes, pages, request, response, requestId)
       .catch((error) => {
         // Handlers answer their own failures; this is only for a fault in the local runtime itself.
         console.error(error);
@@ -109,7 +123,13 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
 }
 
 /** Answers one request; resolves to the name of the function that answered it. */
-async function serve(routes: RouteTable, request: IncomingMessage, response: ServerResponse, requestId: string): Promise<string> {
+async function serve(
+  routes: RouteTable,
+  pages: LocalPages,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+): Promise<string> {
   const body = await readBody(request);
   if (typeof body === 'number') {
     // As API Gateway does past its own 10 MB limit: 413 before any authorisation.
@@ -122,6 +142,10 @@ async function serve(routes: RouteTable, request: IncomingMessage, response: Ser
     response.end(problem.body);
     return 'api-gateway';
   }
+  // The console's files (CloudFront on AWS) and the development issuer's sign-in.
+  if (serveConsole(request, response, { devIssuer: pages.devIssuer })) return 'console';
+  const origin = pages.signIn ? requestOrigin(request) : undefined;
+  if (origin && (await pages.signIn?.serve(request, response, body, origin.http))) return 'dev-issuer';
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   const match = routes.match(request.method ?? 'GET', path);
   const operation = 'found' in match ? match.found.operation : undefined;

@@ -61,7 +61,8 @@ export async function finishIdentityProviderSignIn() {
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) return `The identity provider did not give a token: ${answer.error_description ?? answer.error ?? response.status}.`;
-    token = answer.access_token ?? answer.id_token;
+    // The ID token: its audience is this client (Cognito's access token names none), which the API checks.
+    token = answer.id_token ?? answer.access_token;
   } catch (error) {
     return `The identity provider could not be reached: ${error.message}.`;
   }

@@ -1,6 +1,5 @@
 import { systemOperations } from '#system/system.routes';
 import { healthOperations } from '#system/health.routes';
-import { consoleOperations } from '#system/console.routes';
 import { lambdaHandler } from '#kernel/http/lambda-handler';
 
-export const handler = lambdaHandler([...systemOperations, ...healthOperations, ...consoleOperations]);
+export const handler = lambdaHandler([...systemOperations, ...healthOperations]);

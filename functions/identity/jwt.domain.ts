@@ -7,6 +7,7 @@ import { type Principal, RANKED_ROLES, ROLES, type Role } from '#kernel/roles';
 
 export interface JwtSettings {
   issuer: string;
+  /** The audience (client id) a token must carry; several are comma-separated, any of them will do. */
   audience: string;
   /** Where the issuer's signing keys are: `<issuer>/.well-known/jwks.json` unless told. */
   jwksUrl: string;
@@ -26,7 +27,7 @@ export const DEFAULT_ROLE_MAP: Record<string, Role> = {
 };
 
 /**
- * From the environment: STEWARD_JWT_ISSUER (no issuer, no JWTs), STEWARD_JWT_AUDIENCE,
+ * From the environment: STEWARD_JWT_ISSUER (no issuer, no JWTs), STEWARD_JWT_AUDIENCE (comma-separated for several clients),
  * STEWARD_JWT_JWKS_URL, STEWARD_JWT_ROLES_CLAIM (default `groups`), STEWARD_JWT_ROLE_MAP (JSON,
  * group → role), STEWARD_JWT_SERVICES_CLAIM.
  */

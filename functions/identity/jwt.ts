@@ -40,7 +40,11 @@ export async function principalForJwt(token: string): Promise<Principal | { reas
   try {
     const { payload } = await jwtVerify(token, keySet(current), {
       issuer: current.issuer,
-      audience: current.audience,
+      // One or more client ids, comma-separated: on AWS the pool's SRP client and the console's.
+      audience: current.audience
+        .split(',')
+        .map((audience) => audience.trim())
+        .filter(Boolean),
       clockTolerance: 60,
       algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256'],
     });

@@ -18,7 +18,6 @@ import { subscriptionContracts } from '#notifications/subscriptions.contract';
 import { docsContracts } from './docs.contract.ts';
 import { systemContracts } from './system.contract.ts';
 import { healthContracts } from './health.contract.ts';
-import { consoleContracts } from './console.contract.ts';
 import { versionContracts } from '#services/versions.contract';
 import { webhookContracts } from '#webhooks/webhooks.contract';
 import type { Contract } from '#kernel/http/operation';
@@ -49,6 +48,5 @@ export const allContracts: Contract[] = [
   ...subscriptionContracts,
   ...systemContracts,
   ...healthContracts,
-  ...consoleContracts,
   ...docsContracts,
 ];

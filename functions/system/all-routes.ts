@@ -19,7 +19,6 @@ import { sloOperations } from '#slo/slo.routes';
 import { subscriptionOperations } from '#notifications/subscriptions.routes';
 import { systemOperations } from './system.routes.ts';
 import { healthOperations } from './health.routes.ts';
-import { consoleOperations } from './console.routes.ts';
 import { versionOperations } from '#services/versions.routes';
 import { webhookOperations } from '#webhooks/webhooks.routes';
 import type { Operation } from '#kernel/http/operation';
@@ -49,7 +48,6 @@ export const allOperations: Operation[] = [
   ...subscriptionOperations,
   ...systemOperations,
   ...healthOperations,
-  ...consoleOperations,
 ];
 
 export function operationsOf(group: Operation['group']): Operation[] {

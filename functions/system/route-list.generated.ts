@@ -132,8 +132,6 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'GET', path: '/docs' },
   { method: 'GET', path: '/health/live' },
   { method: 'GET', path: '/health/deep' },
-  { method: 'GET', path: '/console' },
-  { method: 'GET', path: '/console/{file}' },
   { method: 'GET', path: '/' },
   { method: 'GET', path: '/docs/scalar.js' },
 ];

@@ -1,12 +1,15 @@
-import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnApi, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsCustomResource, AwsCustomResourcePolicy, Logging, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Contract, RouteGroup } from '#kernel/http/operation';
+import { CONSOLE_CORS } from '../console-policy.ts';
 
 /** The header API keys arrive in; also the authorizer's cache key. */
 export const AUTHORIZATION_IDENTITY_SOURCE = '$request.header.Authorization';
@@ -38,9 +41,13 @@ export class StewardApi extends Construct {
   readonly defaultStage: HttpStage;
   readonly accessLogGroup: LogGroup;
   readonly routes: HttpRoute[] = [];
+  /** Sets the API's CORS configuration once the browser origin (the console's) is known: `allowBrowserOrigin`. */
+  cors?: AwsCustomResource;
+  private readonly props: StewardApiProps;
 
   constructor(scope: Construct, id: string, props: StewardApiProps) {
     super(scope, id);
+    this.props = props;
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `steward-${props.stage}`,
@@ -100,9 +107,75 @@ export class StewardApi extends Construct {
     Validations.of(fallback).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        '$default only answers 404/405 problem+json for requests no route matches; it reads no data, and an authorizer here would turn those answers into bare 401s.',
+        '$default only answers 404/405 problem+json for requests no route matches (and 204 to a CORS preflight for a route that exists); it reads no data, and an authorizer here would turn those answers into bare 401s.',
     });
     this.routes.push(fallback);
+  }
+
+  /**
+   * Lets a browser page at `origin` (the web console's CloudFront origin, and only it) call the
+   * API: API Gateway answers preflights itself and adds the CORS headers to every response, the
+   * authorizer's 401 and 403 included. Methods are the API's own; request headers
+   * Authorization, Content-Type, If-Match and Idempotency-Key; readable response headers ETag,
+   * Location, Retry-After and the RateLimit pair; no cookies (credentials are bearer tokens).
+   *
+   * Set after the API exists, by a custom resource calling UpdateApi: the console's origin is
+   * the distribution's domain, and the distribution's CSP names this API's URL, so writing the
+   * origin into the API's own CORS property would make the two resources wait for each other.
+   * The call is made again whenever the origin, the settings or the API's own properties change
+   * (a CloudFormation update of the API may reset what it does not know).
+   */
+  allowBrowserOrigin(origin: string): AwsCustomResource {
+    if (this.cors) throw new Error('one browser origin is allowed');
+    const api = this.httpApi.node.defaultChild as CfnApi;
+    const stack = Stack.of(this);
+    const apiId = this.httpApi.apiId;
+    const methods = [...new Set(this.props.operations.map((operation) => operation.method))].sort();
+    const corsConfiguration = {
+      AllowOrigins: [origin],
+      AllowMethods: methods,
+      AllowHeaders: [...CONSOLE_CORS.allowHeaders],
+      ExposeHeaders: [...CONSOLE_CORS.exposeHeaders],
+      MaxAge: CONSOLE_CORS.maxAgeSeconds,
+      AllowCredentials: false,
+    };
+    const update = {
+      service: 'ApiGatewayV2',
+      action: 'UpdateApi',
+      parameters: { ApiId: apiId, CorsConfiguration: corsConfiguration },
+      physicalResourceId: PhysicalResourceId.of(`${apiId}-cors`),
+      logging: Logging.withDataHidden(),
+    };
+    const apiArn = `arn:${stack.partition}:apigateway:${stack.region}::/apis/${apiId}`;
+    const logGroup = new LogGroup(this, 'CorsLogs', { retention: this.props.logRetention, removalPolicy: this.props.removalPolicy });
+    const role = new Role(this, 'CorsRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Steward ${this.props.stage}: sets the HTTP API's CORS configuration`,
+    });
+    logGroup.grantWrite(role);
+    this.cors = new AwsCustomResource(this, 'Cors', {
+      resourceType: 'Custom::StewardApiCors',
+      onCreate: update,
+      onUpdate: update,
+      onDelete: {
+        service: 'ApiGatewayV2',
+        action: 'DeleteCorsConfiguration',
+        parameters: { ApiId: apiId },
+        ignoreErrorCodesMatching: 'NotFoundException',
+      },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [apiArn] }),
+        new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [`${apiArn}/cors`] }),
+      ]),
+      role,
+      logGroup,
+      installLatestAwsSdk: false,
+      timeout: Duration.minutes(1),
+    });
+    // Run again after any update of the API resource itself.
+    const custom = this.cors.node.findChild('Resource').node.defaultChild as CfnResource;
+    custom.addPropertyOverride('ApiProperties', { Name: api.name, Description: api.description, ProtocolType: api.protocolType });
+    return this.cors;
   }
 
   /** The API's base URL, ending in `/`. */

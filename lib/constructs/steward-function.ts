@@ -119,7 +119,7 @@ export class StewardFunction extends NodejsFunction {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
-                  // mkdir: an asset may go into a folder of its own (console/).
+                  // mkdir: an asset may go into a folder of its own.
                   assets.map(
                     ({ from, to }) => `mkdir -p "$(dirname "${outputDir}/${to}")" && cp "${inputDir}/${from}" "${outputDir}/${to}"`,
                   ),

@@ -162,7 +162,7 @@ describe.skipIf(!CHROMIUM)('the console', { timeout: 90_000 }, () => {
     expect(await accessibilityProblems()).toEqual([]);
 
     await key.fill(runtime.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
     const shop = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'shop-api' }) });
     expect(await shop.innerText()).toMatch(/shop-api\s+api\s+active\s+3\s+2\.1\.0/);

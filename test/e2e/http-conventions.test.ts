@@ -316,7 +316,7 @@ describe('routes', () => {
     ['DELETE', '/v1/services/conv-api', ['GET', 'PATCH']],
     ['POST', '/v1/services/conv-api', ['GET', 'PATCH']],
     ['DELETE', '/v1/services/conv-api/versions', ['GET', 'POST']],
-    ['PATCH', '/v1/services/conv-api/versions/1.0.0', ['GET']],
+    ['DELETE', '/v1/services/conv-api/versions/1.0.0', ['GET', 'PATCH']],
     ['GET', '/v1/services/conv-api/versions/1.0.0/release', ['POST']],
     ['GET', '/v1/services/conv-api/versions/1.0.0/changes', ['POST']],
     ['POST', '/v1/services/conv-api/history', ['GET']],

@@ -1,6 +1,8 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtSettingsFrom, principalFromClaims, roleFromClaims } from '../../functions/identity/jwt.domain.ts';
+import { configureJwt, principalForJwt } from '../../functions/identity/jwt.ts';
+import { devIssuerKeys } from '../../local/dev-issuer.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectProblem } from '../helpers/http-client.ts';
 import { connectStream } from '../helpers/stream-client.ts';
@@ -84,6 +86,20 @@ describe('a token from the identity provider', () => {
 
   it('API keys keep working beside it', async () => {
     expect((await client.get('/v1/services')).status).toBe(200);
+  });
+
+  it('accepts any of several audiences (comma-separated: on AWS the SRP client and the console client), and no other', async () => {
+    configureJwt({ settings: { ...issuer().settings, audience: 'steward-srp, steward-console' }, keys: devIssuerKeys(issuer()).keys });
+    try {
+      for (const audience of ['steward-srp', 'steward-console']) {
+        const principal = await principalForJwt(await issuer().sign({ sub: 'dana', groups: ['steward-viewer'] }, { audience }));
+        expect(principal, audience).toMatchObject({ keyId: 'jwt:dana', role: 'viewer' });
+      }
+      const other = await principalForJwt(await issuer().sign({ sub: 'dana', groups: ['steward-viewer'] }, { audience: 'steward' }));
+      expect(other).toEqual({ reason: 'The token is not meant for Steward (audience).' });
+    } finally {
+      configureJwt(devIssuerKeys(issuer()));
+    }
   });
 });
 

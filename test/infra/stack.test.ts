@@ -256,7 +256,7 @@ describe('functions', () => {
     }
   });
 
-  it('copy the files a function reads at run time beside its bundle: the OpenAPI document, the API reference, the console, the OpenAPI schemas', () => {
+  it('copy the files a function reads at run time beside its bundle: the OpenAPI document, the API reference, the OpenAPI schemas', () => {
     const assemblyDir = dev.app.synth().directory;
     const withAssets = stewardFunctions(dev.stack).filter((fn) => BUNDLED_ASSETS[fn.handlerName]);
     expect(withAssets.map((fn) => fn.handlerName).sort()).toEqual(Object.keys(BUNDLED_ASSETS).sort());
@@ -931,7 +931,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(new AwsSolutionsChecks().validateScope(prod.app.app).violations).toEqual([]);
   });
 
-  it('acknowledges each IAM5 finding on its own, where it arises: no blanket, no stale acknowledgement', () => {
+  it('acknowledges each IAM5 finding (wildcard resource or action) on its own, where it arises: no blanket, no stale acknowledgement', () => {
     const acknowledged = (construct: IConstruct): string[] =>
       construct.node.metadata
         .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
@@ -942,14 +942,17 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = new Map<IConstruct, string[]>();
     for (const policy of dev.stack.node.findAll().filter((construct): construct is CfnPolicy => construct instanceof CfnPolicy)) {
       const document = Stack.of(policy).resolve(policy.policyDocument) as { Statement: Statement[] };
-      const wildcards = document.Statement.filter((statement) => statement.Effect === 'Allow')
+      const allowed = document.Statement.filter((statement) => statement.Effect === 'Allow');
+      const wildcards = allowed
         .flatMap(resourcesOf)
         .map(flattenResource)
         .filter((resource) => resource.includes('*'));
-      findings.set(
-        policy,
-        [...new Set(wildcards)].map((resource) => `AwsSolutions-IAM5[Resource::${resource}]`),
-      );
+      // Wildcard actions: only BucketDeployment's grants (the console's files) have them.
+      const wildcardActions = actionsOf(allowed).filter((action) => action.includes('*'));
+      findings.set(policy, [
+        ...[...new Set(wildcards)].map((resource) => `AwsSolutions-IAM5[Resource::${resource}]`),
+        ...[...new Set(wildcardActions)].map((action) => `AwsSolutions-IAM5[Action::${action}]`),
+      ]);
     }
     const ancestors = (construct: IConstruct) => construct.node.scopes;
     for (const [policy, ids] of findings) {
@@ -958,7 +961,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
     for (const construct of dev.app.node.findAll()) {
       for (const id of acknowledged(construct)) {
-        expect(id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
+        expect(id).toMatch(/^AwsSolutions-IAM5\[(Resource|Action)::.+\]$/);
         const beneath = [...findings].filter(([policy]) => ancestors(policy).includes(construct)).flatMap(([, ids]) => ids);
         expect(beneath, `${construct.node.path} acknowledges ${id}`).toContain(id);
       }

@@ -49,7 +49,7 @@ describe('Lambda bundles', () => {
     // Act
     const [system] = await measureBundles(['system']);
 
-    // Assess: its own contracts only (system, health, docs, console), and the kernel's schemas.
+    // Assess: its own contracts only (system, health, docs), and the kernel's schemas.
     const features = new Set(system!.inputs.filter((input) => input.startsWith('functions/')).map((input) => input.split('/')[1]));
     expect(system!.inputs.filter((input) => input.includes('node_modules/zod-openapi/'))).toEqual([]);
     expect(system!.inputs).not.toContain('functions/system/all-contracts.ts');
@@ -59,16 +59,10 @@ describe('Lambda bundles', () => {
 });
 
 describe('files copied beside a bundle', () => {
-  it("include the API reference's script, the OpenAPI document and the web console's files for the system function, under the names it reads", () => {
+  it("include the API reference's script and the OpenAPI document for the system function, under the names it reads (not the web console: CloudFront serves it)", () => {
     // Assess: the script stays out of the system function's code (under the bound above) and ships beside it.
     const assets = BUNDLED_ASSETS.system ?? [];
-    expect(assets.map(({ to }) => to)).toEqual([
-      SCALAR_ASSET,
-      OPENAPI_DOCUMENT_FILE,
-      'console/index.html',
-      'console/app.js',
-      'console/app.css',
-    ]);
+    expect(assets.map(({ to }) => to)).toEqual([SCALAR_ASSET, OPENAPI_DOCUMENT_FILE]);
     for (const { from } of assets) expect(existsSync(new URL(`../../${from}`, import.meta.url)), from).toBe(true);
   });
 });
