@@ -127,7 +127,7 @@ export const getLifecycle = defineContract({
   path: '/v1/services/{name}/versions/{version}/lifecycle',
   summary: "A version's lifecycle and the HTTP headers its responses carry",
   description:
-    'Status, deprecation and sunset dates, the replacement, and `headers` exactly as the service should send them: RFC 9745 `Deprecation` (`@<epoch seconds>`), RFC 8594 `Sunset` (an IMF-fixdate) and a `Link` to the deprecation (rel="deprecation") and to the replacement (rel="successor-version"). The `lifecycleHeaders` middy middleware (functions/api-contracts/lifecycle-headers.ts) reads this and sets them on every response.',
+    'Status, deprecation and sunset dates, the replacement, and `headers` exactly as the service should send them: RFC 9745 `Deprecation` (`@<epoch seconds>`), RFC 8594 `Sunset` (an IMF-fixdate) and a `Link` to the deprecation (rel="deprecation") and to the replacement (rel="successor-version"). The `lifecycleHeaders` middy middleware (`steward/lifecycle-headers`) reads this and sets them on every response.',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,

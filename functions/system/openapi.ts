@@ -32,6 +32,13 @@ const HEADER_DOCS: Record<string, string> = {
     'Repeat the same request with the same key (within 24 hours) to get the first result instead of a second effect; the same key with another request is a 422, and 409 while the first is still being answered.',
 };
 
+/** What every response of a deprecated route carries (functions/kernel/http/middleware/deprecated-route.ts). */
+const DEPRECATED_ROUTE_HEADERS: Record<string, { description: string }> = {
+  Deprecation: { description: 'RFC 9745: when the route was deprecated, `@` and epoch seconds.' },
+  Sunset: { description: 'RFC 8594: when it stops answering (an IMF-fixdate), once set.' },
+  Link: { description: 'The OpenAPI document (rel="deprecation") and the route to use instead (rel="successor-version").' },
+};
+
 function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const declared = { ...operation.responses };
@@ -42,12 +49,13 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
     const code = Number(status);
     const contentType = code >= 400 ? PROBLEM_CONTENT_TYPE : (spec.contentType ?? 'application/json');
     const schema = code >= 400 ? Problem : spec.schema;
+    const headers = { ...spec.headers, ...(operation.deprecation ? DEPRECATED_ROUTE_HEADERS : {}) };
     responses[status] = {
       description: spec.description,
-      ...(spec.headers
+      ...(Object.keys(headers).length > 0
         ? {
             headers: Object.fromEntries(
-              Object.entries(spec.headers).map(([name, header]) => [name, { description: header.description, schema: { type: 'string' } }]),
+              Object.entries(headers).map(([name, header]) => [name, { description: header.description, schema: { type: 'string' } }]),
             ),
           }
         : {}),
@@ -65,10 +73,19 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
     description: HEADER_DOCS[name],
     schema: { type: 'string' as const },
   }));
+  const deprecation = operation.deprecation;
   return {
     operationId: operation.operationId,
     summary: operation.summary,
-    description: operation.description,
+    description: deprecation
+      ? [
+          operation.description,
+          `Deprecated since ${deprecation.deprecatedAt}${deprecation.sunsetAt ? `; it stops answering at ${deprecation.sunsetAt}` : ''}${deprecation.successor ? `; use \`${deprecation.successor}\`` : ''}. Every response carries \`Deprecation\`${deprecation.sunsetAt ? ', `Sunset`' : ''} and \`Link\` (RFC 9745, RFC 8594).`,
+        ]
+          .filter(Boolean)
+          .join('\n\n')
+      : operation.description,
+    ...(deprecation ? { deprecated: true } : {}),
     tags: [operation.tag],
     security: operation.access === 'public' ? [] : [{ apiKey: [] }],
     ...(operation.params || operation.query
