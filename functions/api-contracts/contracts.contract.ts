@@ -183,7 +183,7 @@ export const getVersionConsumers = defineContract({
   path: '/v1/services/{name}/versions/{version}/consumers',
   summary: 'Who still calls a version, and when last',
   description:
-    'From the traffic metric (default `http.requests`) reported with labels `version` and `client` (POST /v1/metrics): each client that called the version in the last `days` (default 7), with its requests and last call, newest first; registered consumers with their contact. Retiring a version any of them called in the last 7 days is a 409 naming them, unless the retire body passes `force: { reason }`.',
+    'From the traffic metric (default `http.requests`) reported with labels `version` and `client` (POST /v1/metrics) and, for a model, its inference records naming a `client` (POST .../inferences): each client that called the version in the last `days` (default 7), with its requests and last call, newest first; registered consumers with their contact. Retiring a version any of them called in the last 7 days is a 409 naming them, unless the retire body passes `force: { reason }`.',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,

@@ -132,8 +132,11 @@ export const VersionConsumersView = z
         consumer: z.string(),
         registered: z.boolean(),
         contact: z.string().nullable(),
-        requests: z.number(),
-        lastSeenAt: Timestamp,
+        requests: z.number().meta({ description: 'Requests counted by the traffic metric plus inferences the model recorded for it.' }),
+        lastSeenAt: Timestamp.meta({ description: 'Its last call: an inference counts to the end of its hour.' }),
+        sources: z
+          .array(z.enum(['metric', 'inferences']))
+          .meta({ description: 'Where its calls were seen: the traffic metric, the model’s inference records (`client`), or both.' }),
       }),
     ),
   })
