@@ -167,6 +167,8 @@ export class StewardStack extends Stack {
     });
     this.contractDocuments.grantReadWrite(this.routeFunctions['api-contracts']);
     this.contractDocuments.grantReadWrite(this.routeFunctions['openapi-uploads']);
+    // Documents past a Lambda request's 6 MB are PUT to S3 directly, on a URL this function presigns.
+    this.contractDocuments.grantUploads(this.routeFunctions['openapi-uploads']);
     this.contractDocuments.grantReadWrite(this.routeFunctions.migrations);
     this.deploymentWorkflow.grantStartAndStop(this.routeFunctions.migrations);
     // Cancelling a running plan cancels its deployment, which puts the weights from before it back.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureBootstrapKey } from '#api-keys/api-keys.commands';
-import { configureDocumentStore, localDocumentStore, MemoryDocumentStore } from '#api-contracts/document-store';
+import { configureDocumentStore, configureLocalUploads, localDocumentStore, MemoryDocumentStore } from '#api-contracts/document-store';
 import { generateSecret } from '#api-keys/api-key.domain';
 import { SYSTEM_PRINCIPAL } from '#kernel/roles';
 import { configureStore } from '#kernel/store/client';
@@ -233,6 +233,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   stream.attach(server);
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
+  // Direct uploads of large OpenAPI documents PUT to this server, as they PUT to S3 on AWS.
+  configureLocalUploads(`http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`);
   return {
     url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
     port,
@@ -252,6 +254,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       configureMailer(null);
       configureSubscriptionGateway(null);
       configureHealthProbes(null);
+      configureLocalUploads(null);
       resetJwt();
       clearInterval(reconciler);
       clearInterval(secretExpiry);

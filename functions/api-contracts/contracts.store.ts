@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type VersionPolicy } from './policy.domain.ts';
 import { documentClient, isConditionFailure, tableName } from '#kernel/store/client';
 import { getHead, type Item } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
 import { type Page, queryPage } from '#kernel/store/pagination';
+import { TTL_ATTRIBUTE } from '#kernel/store/table-definition';
 
 /**
  * A service's API contracts are one aggregate (`APICONTRACT#<service>`, docs/architecture.md §3):
@@ -213,4 +214,47 @@ export async function claimMigrationCheck(plan: MigrationPlan, seenDueKey: strin
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * A direct upload of an OpenAPI document under way (PUT to a presigned URL, then complete): what
+ * was asked for, so that completing it knows the media type and size. Not an event: bookkeeping,
+ * deleted by TTL a day on; the document's own event comes when the upload is completed.
+ */
+export interface OpenApiUpload {
+  service: string;
+  version: string;
+  id: string;
+  key: string;
+  mediaType: 'application/json' | 'application/yaml';
+  size: number;
+  createdAt: string;
+  createdBy: string;
+  /** Until when the URL takes the bytes. */
+  urlExpiresAt: string;
+}
+
+const UPLOAD_KEPT_SECONDS = 86_400;
+
+export async function putUpload(upload: OpenApiUpload): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.openApiUpload(upload.service, upload.id),
+        entity: 'openapi-upload',
+        ...upload,
+        [TTL_ATTRIBUTE]: Math.floor(Date.parse(upload.createdAt) / 1000) + UPLOAD_KEPT_SECONDS,
+      },
+    }),
+  );
+}
+
+export async function getUpload(service: string, id: string): Promise<(OpenApiUpload & { keptUntil: number }) | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: keys.openApiUpload(service, id), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const { PK: _pk, SK: _sk, entity: _entity, [TTL_ATTRIBUTE]: keptUntil, ...upload } = Item;
+  return { ...(upload as OpenApiUpload), keptUntil: Number(keptUntil) };
 }

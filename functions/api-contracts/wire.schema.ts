@@ -38,6 +38,41 @@ export const OpenApiDocumentInfo = z
   })
   .check(z.meta({ id: 'OpenApiDocumentInfo' }));
 
+export const UploadParams = z.strictObject({
+  name: Slug,
+  version: VersionString,
+  id: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')),
+});
+
+/** Issue 11 §1: up to 10 MB, more than a Lambda request body carries (6 MB), so sent to the store directly. */
+export const OpenApiUploadCreate = z
+  .strictObject({
+    mediaType: z.enum(['application/json', 'application/yaml']).check(z.meta({ description: 'What the document is written in.' })),
+    size: int()
+      .check(z.gte(1), z.lte(10 * 1024 * 1024))
+      .check(z.meta({ description: 'Its length in bytes (at most 10 MB): the upload URL takes exactly this many.' })),
+  })
+  .check(z.meta({ id: 'OpenApiUploadRequest' }));
+
+export const OpenApiUploadView = z
+  .object({
+    id: z.string(),
+    service: z.string(),
+    version: z.string(),
+    mediaType: z.enum(['application/json', 'application/yaml']),
+    size: int(),
+    method: z.literal('PUT'),
+    uploadUrl: z
+      .string()
+      .check(z.meta({ description: 'PUT the document here, with the headers below, before `expiresAt` (an S3 presigned URL on AWS).' })),
+    headers: z
+      .record(z.string(), z.string())
+      .check(z.meta({ description: 'Headers the PUT must send: the signed Content-Type and Content-Length.' })),
+    expiresAt: Timestamp,
+    completeUrl: z.string().check(z.meta({ description: 'Then POST here: the document is validated and stored as a PUT of it would be.' })),
+  })
+  .check(z.meta({ id: 'OpenApiUpload' }));
+
 export const ContractChange = z
   .object({
     id: z

@@ -1129,6 +1129,10 @@ describe('contract documents (issue 11)', () => {
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.accessLogs) } },
     });
+    // Direct uploads are read once, when completed: gone a day later.
+    expect((bucket as { LifecycleConfiguration: { Rules: unknown[] } }).LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+    );
     const policy = template.toJSON().Resources[logicalId(dev.stack, dev.stack.contractDocuments.bucket.policy!)].Properties.PolicyDocument;
     expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
   });
@@ -1141,6 +1145,7 @@ describe('contract documents (issue 11)', () => {
       dev.stack.routeFunctions.migrations,
       dev.stack.routeFunctions.versions,
     ];
+    const uploads = { 'Fn::Join': ['', [bucketArn, '/uploads/*']] };
     for (const fn of stewardFunctions(dev.stack)) {
       const statements = roleStatements(dev.stack, template, fn.executionRole).filter((statement) =>
         actionsOf([statement]).some((action) => action.startsWith('s3:')),
@@ -1149,11 +1154,19 @@ describe('contract documents (issue 11)', () => {
         expect(statements, fn.node.path).toEqual([]);
         continue;
       }
-      expect(actionsOf(statements).sort(), fn.node.path).toEqual(['s3:GetObject', 's3:PutObject']);
-      expect(resourcesOf(statements[0] as Statement)).toEqual([
+      const documents = statements.filter((statement) => JSON.stringify(resourcesOf(statement)) !== JSON.stringify([uploads]));
+      expect(actionsOf(documents).sort(), fn.node.path).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(resourcesOf(documents[0] as Statement)).toEqual([
         { 'Fn::Join': ['', [bucketArn, '/openapi/*']] },
         { 'Fn::Join': ['', [bucketArn, '/reports/*']] },
       ]);
+      // Direct uploads (documents past a Lambda request's 6 MB): only the openapi-uploads function presigns and reads them.
+      const direct = statements.filter((statement) => JSON.stringify(resourcesOf(statement)) === JSON.stringify([uploads]));
+      if (fn === dev.stack.routeFunctions['openapi-uploads']) {
+        expect(direct.map((statement) => actionsOf([statement]).sort())).toEqual([['s3:GetObject', 's3:PutObject']]);
+      } else {
+        expect(direct, fn.node.path).toEqual([]);
+      }
       expect(resourceOf(template, dev.stack, fn).Properties).toMatchObject({
         Environment: { Variables: { CONTRACTS_BUCKET: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.bucket) } } },
       });
