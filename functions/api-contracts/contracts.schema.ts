@@ -42,7 +42,7 @@ export const VersionPolicyPatch = z
       .min(1)
       .max(31)
       .optional()
-      .meta({ description: 'A manual migration plan completes once the old version has had no traffic for this many days (default 7).' }),
+      .meta({ description: 'Quiet days that complete a manual migration (default 7).' }),
   })
   .meta({ id: 'VersionPolicyUpdate' });
 
@@ -140,11 +140,9 @@ export const VersionConsumersView = z
         consumer: z.string(),
         registered: z.boolean(),
         contact: z.string().nullable(),
-        requests: z.number().meta({ description: 'Requests counted by the traffic metric plus inferences the model recorded for it.' }),
-        lastSeenAt: Timestamp.meta({ description: 'Its last call: an inference counts to the end of its hour.' }),
-        sources: z
-          .array(z.enum(['metric', 'inferences']))
-          .meta({ description: 'Where its calls were seen: the traffic metric, the model’s inference records (`client`), or both.' }),
+        requests: z.number(),
+        lastSeenAt: Timestamp,
+        sources: z.array(z.enum(['metric', 'inferences'])).meta({ description: 'Where its calls were seen.' }),
       }),
     ),
   })

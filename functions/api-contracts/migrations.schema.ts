@@ -17,7 +17,7 @@ export const MigrationCreate = z
     strategy: z.enum(['immediate', 'gradual', 'scheduled', 'manual']).check(
       z.meta({
         description:
-          '`immediate`: one all-at-once deployment; `gradual`: a linear deployment (`steps`); `scheduled`: an all-at-once deployment the migration scheduler starts at `startAt`; `manual`: no traffic action, completes when the old version has had no traffic for the version policy’s `migrationQuietDays` (7).',
+          '`immediate`: one all-at-once deployment; `gradual`: a linear deployment (`steps`); `scheduled`: all at once, at `startAt`; `manual`: no traffic action, completes after the policy’s `migrationQuietDays` without traffic.',
       }),
     ),
     startAt: z.optional(Timestamp),

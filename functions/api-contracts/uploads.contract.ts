@@ -29,7 +29,7 @@ export const putOpenApi = defineContract({
   path: '/v1/services/{name}/versions/{version}/openapi',
   summary: "Store a draft version's OpenAPI document",
   description:
-    'An OpenAPI 3.0 or 3.1 document as JSON or YAML (by Content-Type), up to 10 MB (on AWS a request body reaches Steward up to about 6 MB, Lambda’s limit: send larger documents with POST .../openapi/uploads). It is parsed and validated (internal `$ref`s resolved, recursive schemas allowed; external `$ref`s, Swagger 2.0 and YAML alias bombs refused) and a 400 lists every problem with a JSON pointer. Only a draft’s document changes: at release it is frozen. The ETag is the document’s digest; `If-Match` with it guards against a lost update.',
+    'An OpenAPI 3.0 or 3.1 document as JSON or YAML (by Content-Type), up to 10 MB (on AWS 6 MB: larger ones via POST .../openapi/uploads). It is parsed and validated (internal `$ref`s resolved, recursive schemas allowed; external `$ref`s, Swagger 2.0 and YAML alias bombs refused) and a 400 lists every problem with a JSON pointer. Only a draft’s document changes: at release it is frozen. The ETag is the document’s digest; `If-Match` with it guards against a lost update.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,
@@ -57,16 +57,15 @@ export const createOpenApiUpload = defineContract({
   method: 'POST',
   path: '/v1/services/{name}/versions/{version}/openapi/uploads',
   summary: 'Upload a large OpenAPI document directly',
-  description:
-    'For documents up to 10 MB, past what a request to Steward carries on AWS (6 MB). Answers a URL to PUT the document to (an S3 presigned URL on AWS, valid 5 minutes, for exactly `size` bytes of `mediaType`: the headers to send are given), then `POST` its `completeUrl`: the document is validated and stored as `PUT .../openapi` would.',
+  description: 'For documents past 6 MB on AWS: a URL to PUT exactly `size` bytes of `mediaType` to (5 minutes), then POST `completeUrl`.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,
   body: OpenApiUploadCreate,
   responses: {
-    201: { description: 'Where to PUT the document.', schema: OpenApiUploadView },
-    404: { description: 'No such service or version.' },
-    409: { description: 'The version is not a draft: its contract is frozen.' },
+    201: { description: 'Where to PUT it.', schema: OpenApiUploadView },
+    404: { description: 'No such version.' },
+    409: { description: 'Not a draft.' },
   },
 });
 
@@ -77,8 +76,7 @@ export const completeOpenApiUpload = defineContract({
   method: 'POST',
   path: '/v1/services/{name}/versions/{version}/openapi/uploads/{id}/complete',
   summary: 'Store a directly uploaded OpenAPI document',
-  description:
-    'Reads what was PUT to the upload URL, validates it and stores it as the version’s document, exactly as `PUT .../openapi` does (same 400s, 409 and 412; the ETag is the digest). Completing it again changes nothing.',
+  description: 'Validates and stores what was PUT to the upload URL, as `PUT .../openapi` does.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: UploadParams,
@@ -90,8 +88,8 @@ export const completeOpenApiUpload = defineContract({
       headers: { ETag: { description: 'The digest.' } },
     },
     201: { description: 'The version’s first document.', schema: OpenApiDocumentInfo, headers: { ETag: { description: 'The digest.' } } },
-    404: { description: 'No such service, version or upload (uploads are kept a day).' },
-    409: { description: 'Nothing was uploaded yet, or the version is not a draft.' },
+    404: { description: 'No such upload.' },
+    409: { description: 'Nothing uploaded yet, or not a draft.' },
     412: { description: 'The document changed since the ETag in If-Match.' },
   },
 });

@@ -47,10 +47,10 @@ export const UploadParams = z.strictObject({
 /** Issue 11 §1: up to 10 MB, more than a Lambda request body carries (6 MB), so sent to the store directly. */
 export const OpenApiUploadCreate = z
   .strictObject({
-    mediaType: z.enum(['application/json', 'application/yaml']).check(z.meta({ description: 'What the document is written in.' })),
+    mediaType: z.enum(['application/json', 'application/yaml']),
     size: int()
       .check(z.gte(1), z.lte(10 * 1024 * 1024))
-      .check(z.meta({ description: 'Its length in bytes (at most 10 MB): the upload URL takes exactly this many.' })),
+      .check(z.meta({ description: 'Bytes (at most 10 MB).' })),
   })
   .check(z.meta({ id: 'OpenApiUploadRequest' }));
 
@@ -62,14 +62,10 @@ export const OpenApiUploadView = z
     mediaType: z.enum(['application/json', 'application/yaml']),
     size: int(),
     method: z.literal('PUT'),
-    uploadUrl: z
-      .string()
-      .check(z.meta({ description: 'PUT the document here, with the headers below, before `expiresAt` (an S3 presigned URL on AWS).' })),
-    headers: z
-      .record(z.string(), z.string())
-      .check(z.meta({ description: 'Headers the PUT must send: the signed Content-Type and Content-Length.' })),
+    uploadUrl: z.string(),
+    headers: z.record(z.string(), z.string()).check(z.meta({ description: 'To send with the PUT.' })),
     expiresAt: Timestamp,
-    completeUrl: z.string().check(z.meta({ description: 'Then POST here: the document is validated and stored as a PUT of it would be.' })),
+    completeUrl: z.string(),
   })
   .check(z.meta({ id: 'OpenApiUpload' }));
 

@@ -34,9 +34,9 @@ const HEADER_DOCS: Record<string, string> = {
 
 /** What every response of a deprecated route carries (functions/kernel/http/middleware/deprecated-route.ts). */
 const DEPRECATED_ROUTE_HEADERS: Record<string, { description: string }> = {
-  Deprecation: { description: 'RFC 9745: when the route was deprecated, `@` and epoch seconds.' },
-  Sunset: { description: 'RFC 8594: when it stops answering (an IMF-fixdate), once set.' },
-  Link: { description: 'The OpenAPI document (rel="deprecation") and the route to use instead (rel="successor-version").' },
+  Deprecation: { description: 'RFC 9745' },
+  Sunset: { description: 'RFC 8594' },
+  Link: { description: 'rel="successor-version"' },
 };
 
 function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
@@ -73,19 +73,11 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
     description: HEADER_DOCS[name],
     schema: { type: 'string' as const },
   }));
-  const deprecation = operation.deprecation;
   return {
     operationId: operation.operationId,
     summary: operation.summary,
-    description: deprecation
-      ? [
-          operation.description,
-          `Deprecated since ${deprecation.deprecatedAt}${deprecation.sunsetAt ? `; it stops answering at ${deprecation.sunsetAt}` : ''}${deprecation.successor ? `; use \`${deprecation.successor}\`` : ''}. Every response carries \`Deprecation\`${deprecation.sunsetAt ? ', `Sunset`' : ''} and \`Link\` (RFC 9745, RFC 8594).`,
-        ]
-          .filter(Boolean)
-          .join('\n\n')
-      : operation.description,
-    ...(deprecation ? { deprecated: true } : {}),
+    description: operation.description,
+    ...(operation.deprecation ? { deprecated: true } : {}),
     tags: [operation.tag],
     security: operation.access === 'public' ? [] : [{ apiKey: [] }],
     ...(operation.params || operation.query
