@@ -68,7 +68,7 @@ export const getVersionPolicy = defineContract({
   path: '/v1/services/{name}/version-policy',
   summary: "A service's version policy",
   description:
-    'The defaults until one is set: compatibility enforced, no supported-majors limit, sunset 90 days after an automatic deprecation.',
+    'The defaults until one is set: compatibility enforced, no supported-majors limit, sunset 90 days after an automatic deprecation, manual migrations complete after 7 quiet days.',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: ServiceParams,
@@ -86,7 +86,7 @@ export const putVersionPolicy = defineContract({
   path: '/v1/services/{name}/version-policy',
   summary: "Set a service's version policy",
   description:
-    '`compatibility`: `enforce` (a release whose contract breaks clients under too small a SemVer bump is refused with 409), `warn` (released, the report says so) or `off`. `supportedMajors` with `autoDeprecateOnMajor`: releasing a new major deprecates the releases of majors beyond the supported count, with a sunset `sunsetAfterDays` ahead and the newest release of the next major as replacement. Fields left out keep their value.',
+    '`compatibility`: `enforce` (a release whose contract breaks clients under too small a SemVer bump is refused with 409), `warn` (released, the report says so) or `off`. `supportedMajors` with `autoDeprecateOnMajor`: releasing a new major deprecates the releases of majors beyond the supported count, with a sunset `sunsetAfterDays` ahead and the newest release of the next major as replacement. `migrationQuietDays`: a manual migration plan completes once the old version has had no traffic for that many days. Fields left out keep their value.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: ServiceParams,

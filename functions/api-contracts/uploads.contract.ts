@@ -57,7 +57,8 @@ export const createOpenApiUpload = defineContract({
   method: 'POST',
   path: '/v1/services/{name}/versions/{version}/openapi/uploads',
   summary: 'Upload a large OpenAPI document directly',
-  description: 'For documents past 6 MB on AWS: a URL to PUT exactly `size` bytes of `mediaType` to (5 minutes), then POST `completeUrl`.',
+  description:
+    'For documents past what a request carries on AWS (6 MB): a URL to PUT exactly `size` bytes of `mediaType` to (an S3 presigned URL, 5 minutes; send the `headers` given), then POST `completeUrl`.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,
@@ -76,7 +77,8 @@ export const completeOpenApiUpload = defineContract({
   method: 'POST',
   path: '/v1/services/{name}/versions/{version}/openapi/uploads/{id}/complete',
   summary: 'Store a directly uploaded OpenAPI document',
-  description: 'Validates and stores what was PUT to the upload URL, as `PUT .../openapi` does.',
+  description:
+    'Validates and stores what was PUT to the upload URL as `PUT .../openapi` does (same 400s, 409 and 412; the ETag is the digest). Completing it again changes nothing.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: UploadParams,
