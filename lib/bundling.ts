@@ -47,6 +47,7 @@ export const HANDLER_ENTRIES = [
   'secret-expiry',
   'deprecation-notices',
   'model-auto-rollback',
+  'migration-scheduler',
   'health-check-runner',
   'alert-evaluator',
   'event-publisher',

@@ -84,6 +84,7 @@ export class StewardStack extends Stack {
   readonly secretExpiry: ScheduledJob;
   readonly deprecationNotices: ScheduledJob;
   readonly modelAutoRollback: ScheduledJob;
+  readonly migrationScheduler: ScheduledJob;
   readonly healthCheckRunner: ScheduledJob;
   readonly alertEvaluator: ScheduledJob;
   readonly secretValues: SecretValues;
@@ -168,8 +169,12 @@ export class StewardStack extends Stack {
     });
     this.contractDocuments.grantReadWrite(this.routeFunctions['api-contracts']);
     this.contractDocuments.grantReadWrite(this.routeFunctions['openapi-uploads']);
+    // Documents past a Lambda request's 6 MB are PUT to S3 directly, on a URL this function presigns.
+    this.contractDocuments.grantUploads(this.routeFunctions['openapi-uploads']);
     this.contractDocuments.grantReadWrite(this.routeFunctions.migrations);
     this.deploymentWorkflow.grantStartAndStop(this.routeFunctions.migrations);
+    // Cancelling a running plan cancels its deployment, which puts the weights from before it back.
+    this.deploymentWorkflow.grantTrafficDrivers(this.routeFunctions.migrations);
     this.contractDocuments.grantReadWrite(this.routeFunctions.versions);
     this.deploymentWorkflow.grantTrafficDrivers(this.routeFunctions.deployments, { writeRouterSecret: true });
 
@@ -235,6 +240,20 @@ export class StewardStack extends Stack {
       retryAttempts: 0,
     });
     this.deploymentWorkflow.grantTrafficDrivers(this.modelAutoRollback.function);
+    // Issue 11: scheduled migration plans started at their startAt (a deployment's execution), running ones completed.
+    this.migrationScheduler = new ScheduledJob(this, 'MigrationScheduler', {
+      ...shared,
+      table: this.table,
+      handlerName: 'migration-scheduler',
+      purpose: 'start scheduled migration plans at their start time and complete running ones',
+      every: Duration.minutes(1),
+      // A missed run is not retried: the next one, a minute later, finds the same plans due.
+      retryAttempts: 0,
+    });
+    this.deploymentWorkflow.grantStart(
+      this.migrationScheduler.function,
+      'The migration scheduler starts a plan’s deployment and reads whether its execution already runs',
+    );
     this.healthCheckRunner = new ScheduledJob(this, 'HealthCheckRunner', {
       ...shared,
       table: this.table,

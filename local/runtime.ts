@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureBootstrapKey } from '#api-keys/api-keys.commands';
-import { configureDocumentStore, localDocumentStore, MemoryDocumentStore } from '#api-contracts/document-store';
+import { configureDocumentStore, configureLocalUploads, localDocumentStore, MemoryDocumentStore } from '#api-contracts/document-store';
 import { generateSecret } from '#api-keys/api-key.domain';
 import { SYSTEM_PRINCIPAL } from '#kernel/roles';
 import { configureStore } from '#kernel/store/client';
@@ -22,6 +22,7 @@ import { ensureTable, startDynalite } from '#local/dynamo';
 import { handler as checkSecretExpiry } from '../functions/handlers/secret-expiry.ts';
 import { handler as noticeDeprecations } from '../functions/handlers/deprecation-notices.ts';
 import { handler as rollBackModelsOnAlerts } from '../functions/handlers/model-auto-rollback.ts';
+import { handler as runMigrationScheduler } from '../functions/handlers/migration-scheduler.ts';
 import { handler as runHealthChecks } from '../functions/handlers/health-check-runner.ts';
 import { handler as evaluateAlertRules } from '../functions/handlers/alert-evaluator.ts';
 import { sweepResults } from '../functions/health-checks/runner.ts';
@@ -58,6 +59,8 @@ export interface RuntimeOptions {
    * checks run more often than once a minute.
    */
   tickSeconds?: number;
+  /** How often the migration scheduler runs (EventBridge does this every minute on AWS). */
+  migrationsEveryMs?: number;
   /** Told of every request answered (`npm start` logs a line for each). */
   onRequest?: (record: RequestRecord) => void;
   /** Told of every committed event, after it is published (`npm start` logs deployment progress from them). */
@@ -184,6 +187,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // A model promotion rolled back on a critical alert within its policy's window (issue 10): every minute.
   const modelAutoRollback = setInterval(() => void rollBackModelsOnAlerts().catch(() => undefined), 60_000);
   modelAutoRollback.unref();
+  // Scheduled migration plans started at their startAt, running ones completed (issue 11): every minute.
+  const migrationScheduler = setInterval(() => {
+    const now = new Date();
+    void inInvocation(`migrations-${now.toISOString()}`, () => runMigrationScheduler({ time: now.toISOString() })).catch(() => undefined);
+  }, options.migrationsEveryMs ?? 60_000);
+  migrationScheduler.unref();
   const tickSeconds = options.tickSeconds ?? (Number(process.env.STEWARD_TICK_SECONDS) || 60);
   process.env.STEWARD_TICK_SECONDS ??= String(tickSeconds);
   let ticking = false;
@@ -216,6 +225,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     clearInterval(inferenceSweep);
     clearInterval(deprecationNotices);
     clearInterval(modelAutoRollback);
+    clearInterval(migrationScheduler);
     clearInterval(tick);
     await dynamo.close();
     throw error;
@@ -223,6 +233,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   stream.attach(server);
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
+  // Direct uploads of large OpenAPI documents PUT to this server, as they PUT to S3 on AWS.
+  configureLocalUploads(`http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`);
   return {
     url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
     port,
@@ -242,12 +254,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       configureMailer(null);
       configureSubscriptionGateway(null);
       configureHealthProbes(null);
+      configureLocalUploads(null);
       resetJwt();
       clearInterval(reconciler);
       clearInterval(secretExpiry);
       clearInterval(inferenceSweep);
       clearInterval(deprecationNotices);
       clearInterval(modelAutoRollback);
+      clearInterval(migrationScheduler);
       clearInterval(tick);
       await stream.close();
       server.closeAllConnections();

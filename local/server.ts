@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { allContracts } from '#system/all-contracts';
+import { checkLocalUpload, documentStore, LOCAL_UPLOADS_PATH } from '#api-contracts/document-store';
 import { handler as authorizer } from '../functions/handlers/authorizer.ts';
 import { handler as fallback } from '../functions/handlers/fallback.ts';
 import { handler as alerts } from '../functions/handlers/alerts.ts';
@@ -146,7 +147,10 @@ async function serve(
   if (serveConsole(request, response, { devIssuer: pages.devIssuer })) return 'console';
   const origin = pages.signIn ? requestOrigin(request) : undefined;
   if (origin && (await pages.signIn?.serve(request, response, body, origin.http))) return 'dev-issuer';
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  // Direct uploads of large OpenAPI documents (S3 presigned PUTs on AWS).
+  if (path.startsWith(LOCAL_UPLOADS_PATH)) return receiveUpload(request, response, url, body);
   const match = routes.match(request.method ?? 'GET', path);
   const operation = 'found' in match ? match.found.operation : undefined;
   const event = apiGatewayEvent(
@@ -171,6 +175,29 @@ async function serve(
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(payload);
   return functionName;
+}
+
+/**
+ * The local stand-in for S3's presigned PUT (issue 11 §1, direct uploads of OpenAPI documents):
+ * the URL's signature, expiry, type and length checked as S3 checks them (403 otherwise), the
+ * bytes written to the local document store.
+ */
+async function receiveUpload(request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer): Promise<string> {
+  if (request.method !== 'PUT') {
+    response.writeHead(405, { allow: 'PUT', 'content-type': 'text/plain' });
+    response.end('Uploads are PUT.');
+    return 'local-uploads';
+  }
+  const checked = checkLocalUpload(url.pathname, url.searchParams, request.headers['content-type'], body);
+  if ('refused' in checked) {
+    response.writeHead(403, { 'content-type': 'text/plain' });
+    response.end(checked.refused);
+    return 'local-uploads';
+  }
+  await documentStore().put(checked.key, body, String(request.headers['content-type']));
+  response.writeHead(200, { etag: `"${createHash('md5').update(body).digest('hex')}"` });
+  response.end();
+  return 'local-uploads';
 }
 
 /**

@@ -1,11 +1,13 @@
 import { ConflictError } from '#kernel/errors';
 import { querySamples } from '#metrics/public';
+import { inferenceClients } from '#models/public';
 import { type Consumer, listConsumers } from './contracts.store.ts';
 
 /**
  * Who calls a version (issue 11 §7): the service's traffic metric (default `http.requests`),
- * reported with the labels `version` and `client` (POST /v1/metrics), summed per client over a
- * window, newest call first; joined with the consumers registered for the service.
+ * reported with the labels `version` and `client` (POST /v1/metrics), and a model's inference
+ * records naming their `client` (POST .../inferences, counted to the hour), summed per client over
+ * a window, newest call first; joined with the consumers registered for the service.
  */
 
 export const TRAFFIC_METRIC = 'http.requests';
@@ -19,6 +21,8 @@ export interface VersionConsumer {
   contact: string | null;
   requests: number;
   lastSeenAt: string;
+  /** Where its calls were seen: the traffic metric, the model's inference records, or both. */
+  sources: Array<'metric' | 'inferences'>;
 }
 
 export async function versionConsumers(
@@ -29,16 +33,21 @@ export async function versionConsumers(
   const metric = options.metric ?? TRAFFIC_METRIC;
   const to = options.now ?? new Date();
   const from = new Date(to.getTime() - options.days * DAY_MS);
-  const samples = await querySamples(metric, service, from, to);
-  const byClient = new Map<string, { requests: number; lastSeenAt: string }>();
+  const [samples, inferences] = await Promise.all([querySamples(metric, service, from, to), inferenceClients(service, version, from, to)]);
+  const byClient = new Map<string, { requests: number; lastSeenAt: string; sources: Set<VersionConsumer['sources'][number]> }>();
+  const seen = (client: string, requests: number, at: string, source: VersionConsumer['sources'][number]) => {
+    const entry = byClient.get(client) ?? { requests: 0, lastSeenAt: at, sources: new Set() };
+    entry.requests += requests;
+    if (at > entry.lastSeenAt) entry.lastSeenAt = at;
+    entry.sources.add(source);
+    byClient.set(client, entry);
+  };
   for (const sample of samples) {
     const client = sample.labels.client;
     if (!client || sample.labels.version !== version) continue;
-    const seen = byClient.get(client) ?? { requests: 0, lastSeenAt: sample.timestamp };
-    seen.requests += sample.value;
-    if (sample.timestamp > seen.lastSeenAt) seen.lastSeenAt = sample.timestamp;
-    byClient.set(client, seen);
+    seen(client, sample.value, sample.timestamp, 'metric');
   }
+  for (const { client, inferences: count, lastSeenAt } of inferences) seen(client, count, lastSeenAt, 'inferences');
   const registered = new Map<string, Consumer>();
   let cursor: string | undefined;
   do {
@@ -47,12 +56,13 @@ export async function versionConsumers(
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   const items = [...byClient.entries()]
-    .map(([consumer, seen]) => ({
+    .map(([consumer, entry]) => ({
       consumer,
       registered: registered.has(consumer),
       contact: registered.get(consumer)?.contact ?? null,
-      requests: seen.requests,
-      lastSeenAt: seen.lastSeenAt,
+      requests: entry.requests,
+      lastSeenAt: entry.lastSeenAt,
+      sources: (['metric', 'inferences'] as const).filter((source) => entry.sources.has(source)),
     }))
     .sort((a, b) => (a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : a.consumer < b.consumer ? -1 : 1));
   return { from: from.toISOString(), to: to.toISOString(), metric, items };

@@ -68,7 +68,7 @@ export const getVersionPolicy = defineContract({
   path: '/v1/services/{name}/version-policy',
   summary: "A service's version policy",
   description:
-    'The defaults until one is set: compatibility enforced, no supported-majors limit, sunset 90 days after an automatic deprecation.',
+    'The defaults until one is set: compatibility enforced, no supported-majors limit, sunset 90 days after an automatic deprecation, manual migrations complete after 7 quiet days.',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: ServiceParams,
@@ -86,7 +86,7 @@ export const putVersionPolicy = defineContract({
   path: '/v1/services/{name}/version-policy',
   summary: "Set a service's version policy",
   description:
-    '`compatibility`: `enforce` (a release whose contract breaks clients under too small a SemVer bump is refused with 409), `warn` (released, the report says so) or `off`. `supportedMajors` with `autoDeprecateOnMajor`: releasing a new major deprecates the releases of majors beyond the supported count, with a sunset `sunsetAfterDays` ahead and the newest release of the next major as replacement. Fields left out keep their value.',
+    '`compatibility`: `enforce` (a release whose contract breaks clients under too small a SemVer bump is refused with 409), `warn` (released, the report says so) or `off`. `supportedMajors` with `autoDeprecateOnMajor`: releasing a new major deprecates the releases of majors beyond the supported count, with a sunset `sunsetAfterDays` ahead and the newest release of the next major as replacement. `migrationQuietDays`: a manual migration plan completes once the old version has had no traffic for that many days. Fields left out keep their value.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: ServiceParams,
@@ -127,7 +127,7 @@ export const getLifecycle = defineContract({
   path: '/v1/services/{name}/versions/{version}/lifecycle',
   summary: "A version's lifecycle and the HTTP headers its responses carry",
   description:
-    'Status, deprecation and sunset dates, the replacement, and `headers` exactly as the service should send them: RFC 9745 `Deprecation` (`@<epoch seconds>`), RFC 8594 `Sunset` (an IMF-fixdate) and a `Link` to the deprecation (rel="deprecation") and to the replacement (rel="successor-version"). The `lifecycleHeaders` middy middleware (functions/api-contracts/lifecycle-headers.ts) reads this and sets them on every response.',
+    'Status, deprecation and sunset dates, the replacement, and `headers` exactly as the service should send them: RFC 9745 `Deprecation` (`@<epoch seconds>`), RFC 8594 `Sunset` (an IMF-fixdate) and a `Link` to the deprecation (rel="deprecation") and to the replacement (rel="successor-version"). The `lifecycleHeaders` middy middleware (`steward/lifecycle-headers`) reads this and sets them on every response.',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,
@@ -183,7 +183,7 @@ export const getVersionConsumers = defineContract({
   path: '/v1/services/{name}/versions/{version}/consumers',
   summary: 'Who still calls a version, and when last',
   description:
-    'From the traffic metric (default `http.requests`) reported with labels `version` and `client` (POST /v1/metrics): each client that called the version in the last `days` (default 7), with its requests and last call, newest first; registered consumers with their contact. Retiring a version any of them called in the last 7 days is a 409 naming them, unless the retire body passes `force: { reason }`.',
+    'From the traffic metric (default `http.requests`) reported with labels `version` and `client` (POST /v1/metrics) and a model’s inference records’ `client`: each client that called the version in the last `days` (default 7), with its requests and last call, newest first; registered consumers with their contact. Retiring a version any of them called in the last 7 days is a 409 naming them, unless the retire body passes `force: { reason }`.',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: VersionParams,

@@ -20,6 +20,7 @@ export const VersionPolicyView = z
     sunsetAfterDays: z.number().int(),
     autoDeprecateOnMajor: z.boolean(),
     compatibility: z.enum(COMPATIBILITY_MODES),
+    migrationQuietDays: z.number().int(),
     updatedAt: Timestamp.nullable(),
     etag: z.string(),
   })
@@ -35,6 +36,13 @@ export const VersionPolicyPatch = z
     sunsetAfterDays: z.number().int().min(0).max(3650).optional(),
     autoDeprecateOnMajor: z.boolean().optional(),
     compatibility: z.enum(COMPATIBILITY_MODES).optional(),
+    migrationQuietDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(31)
+      .optional()
+      .meta({ description: 'Quiet days that complete a manual migration (default 7).' }),
   })
   .meta({ id: 'VersionPolicyUpdate' });
 
@@ -134,6 +142,7 @@ export const VersionConsumersView = z
         contact: z.string().nullable(),
         requests: z.number(),
         lastSeenAt: Timestamp,
+        sources: z.array(z.enum(['metric', 'inferences'])).meta({ description: 'Where its calls were seen.' }),
       }),
     ),
   })

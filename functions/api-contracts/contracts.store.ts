@@ -1,9 +1,10 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type VersionPolicy } from './policy.domain.ts';
-import { documentClient, tableName } from '#kernel/store/client';
+import { documentClient, isConditionFailure, tableName } from '#kernel/store/client';
 import { getHead, type Item } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
 import { type Page, queryPage } from '#kernel/store/pagination';
+import { TTL_ATTRIBUTE } from '#kernel/store/table-definition';
 
 /**
  * A service's API contracts are one aggregate (`APICONTRACT#<service>`, docs/architecture.md §3):
@@ -142,15 +143,118 @@ export interface MigrationPlan {
   updatedAt: string;
 }
 
+/**
+ * When the scheduler next looks at a plan, or undefined when it never needs to: a scheduled plan
+ * at its `startAt`, a running one at once (its deployment's end, or a manual plan's quiet window).
+ */
+export function migrationDueAt(plan: MigrationPlan): string | undefined {
+  if (plan.status === 'planned' && plan.strategy === 'scheduled' && plan.startAt) return plan.startAt;
+  if (plan.status === 'in_progress') return plan.updatedAt;
+  return undefined;
+}
+
+/** The plan's item; while the scheduler has something to do with it, in the sparse MIGRATIONS index (GSI2) by when. */
 export function migrationItem(plan: MigrationPlan): Item {
-  return { ...keys.migration(plan.service, plan.id), entity: 'migration', ...plan };
+  const due = migrationDueAt(plan);
+  return { ...keys.migration(plan.service, plan.id), ...(due ? keys.openMigrationsIndex(due, plan.id) : {}), entity: 'migration', ...plan };
+}
+
+function migrationFromItem(item: Record<string, unknown>): MigrationPlan {
+  const { PK: _pk, SK: _sk, GSI2PK: _gsiPk, GSI2SK: _gsiSk, entity: _entity, aggSeq: _seq, ...plan } = item;
+  return plan as unknown as MigrationPlan;
 }
 
 export async function getMigration(service: string, id: string): Promise<MigrationPlan | undefined> {
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName(), Key: keys.migration(service, id), ConsistentRead: true }),
   );
+  return Item ? migrationFromItem(Item) : undefined;
+}
+
+/** Plans due by `now` (scheduled ones whose start time came, running ones), soonest first, with the index key each was listed under. */
+export async function listDueMigrations(now: Date, limit: number): Promise<Array<{ plan: MigrationPlan; dueKey: string }>> {
+  const found: Array<{ plan: MigrationPlan; dueKey: string }> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :open AND GSI2SK <= :now',
+        ExpressionAttributeValues: { ':open': keys.openMigrationsPartition, ':now': `${now.toISOString()}#~` },
+        Limit: limit - found.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push({ plan: migrationFromItem(item), dueKey: String(item.GSI2SK) });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && found.length < limit);
+  return found;
+}
+
+/**
+ * Moves a running plan's next look to `nextDue`, on condition that nobody moved it since it was
+ * listed under `seenDueKey` (and that no event rewrote the plan meanwhile): of two scheduler runs,
+ * exactly one does a costly check (a manual plan's traffic). False when the other run claimed it.
+ * Only the index key changes: the plan's next event writes the item whole again.
+ */
+export async function claimMigrationCheck(plan: MigrationPlan, seenDueKey: string, nextDue: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.migration(plan.service, plan.id),
+        UpdateExpression: 'SET GSI2SK = :next',
+        ConditionExpression: 'GSI2SK = :seen',
+        ExpressionAttributeValues: { ':next': keys.openMigrationsIndex(nextDue, plan.id).GSI2SK, ':seen': seenDueKey },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * A direct upload of an OpenAPI document under way (PUT to a presigned URL, then complete): what
+ * was asked for, so that completing it knows the media type and size. Not an event: bookkeeping,
+ * deleted by TTL a day on; the document's own event comes when the upload is completed.
+ */
+export interface OpenApiUpload {
+  service: string;
+  version: string;
+  id: string;
+  key: string;
+  mediaType: 'application/json' | 'application/yaml';
+  size: number;
+  createdAt: string;
+  createdBy: string;
+  /** Until when the URL takes the bytes. */
+  urlExpiresAt: string;
+}
+
+const UPLOAD_KEPT_SECONDS = 86_400;
+
+export async function putUpload(upload: OpenApiUpload): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.openApiUpload(upload.service, upload.id),
+        entity: 'openapi-upload',
+        ...upload,
+        [TTL_ATTRIBUTE]: Math.floor(Date.parse(upload.createdAt) / 1000) + UPLOAD_KEPT_SECONDS,
+      },
+    }),
+  );
+}
+
+export async function getUpload(service: string, id: string): Promise<(OpenApiUpload & { keptUntil: number }) | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: keys.openApiUpload(service, id), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
-  const { PK: _pk, SK: _sk, entity: _entity, aggSeq: _seq, ...plan } = Item;
-  return plan as unknown as MigrationPlan;
+  const { PK: _pk, SK: _sk, entity: _entity, [TTL_ATTRIBUTE]: keptUntil, ...upload } = Item;
+  return { ...(upload as OpenApiUpload), keptUntil: Number(keptUntil) };
 }

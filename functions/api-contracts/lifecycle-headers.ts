@@ -1,5 +1,4 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { LifecycleHeaders } from './lifecycle.domain.ts';
 
 /**
  * A middy middleware for the Lambda functions Steward manages (issue 11 §9): it sets the version's
@@ -9,10 +8,15 @@ import type { LifecycleHeaders } from './lifecycle.domain.ts';
  * an error) the last headers it gave are kept, and a request is never failed or held up for it
  * (the read gives up after `timeoutMs`).
  *
- *   import { lifecycleHeaders } from 'steward/functions/api-contracts/lifecycle-headers.ts';
+ *   import { lifecycleHeaders } from 'steward/lifecycle-headers';
  *   export const handler = middy(app).use(lifecycleHeaders({ service: 'payments', version: '1.4.0' }));
  *
  * `stewardUrl` and `apiKey` default to STEWARD_URL and STEWARD_API_KEY (a viewer key is enough).
+ *
+ * The package exports this file as `steward/lifecycle-headers` (package.json `exports`), so it
+ * stays self-contained: no import but a type from @middy/core, which its user has, and none of
+ * this repository's `#` aliases or relative files. It is TypeScript: bundle it with the function
+ * (esbuild, as CDK's NodejsFunction does), as test/api-contracts/lifecycle.test.ts does.
  */
 export interface LifecycleHeadersOptions {
   service: string;
@@ -27,6 +31,13 @@ export interface LifecycleHeadersOptions {
   fetch?: typeof fetch;
   /** For tests: the clock. */
   now?: () => number;
+}
+
+/** The three headers, as the lifecycle route's `headers` gives them. */
+export interface LifecycleHeaders {
+  Deprecation?: string;
+  Sunset?: string;
+  Link?: string;
 }
 
 interface Cache {

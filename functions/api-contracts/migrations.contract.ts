@@ -42,7 +42,7 @@ export const getMigrationPlan = defineContract({
   path: '/v1/services/{name}/migrations/{id}',
   summary: 'A migration plan and its progress',
   description:
-    'With its deployment’s status and weights; a plan in progress is completed (and recorded so) once its deployment succeeded, or, manual, once the old version has had no traffic for 7 days.',
+    'With its deployment’s status and weights; a plan in progress is completed (and recorded so) once its deployment succeeded, or, manual, once the old version has had no traffic for the version policy’s `migrationQuietDays` (7 by default). The migration scheduler does the same every minute (a manual plan’s traffic hourly).',
   access: 'viewer',
   scope: { from: 'path', param: 'name' },
   params: MigrationParams,
@@ -57,7 +57,7 @@ export const startMigrationPlan = defineContract({
   path: '/v1/services/{name}/migrations/{id}/start',
   summary: 'Start a migration plan',
   description:
-    '`immediate` starts an all-at-once deployment of `to`, `gradual` a linear one, both linked to the plan; `manual` only marks it in progress; `scheduled` may start from its `startAt` (409 before).',
+    '`immediate` starts an all-at-once deployment of `to`, `gradual` a linear one, both linked to the plan; `manual` only marks it in progress; `scheduled` is started by the migration scheduler at its `startAt` (409 before). Starts of one plan at once make one deployment.',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: MigrationParams,
@@ -71,7 +71,8 @@ export const cancelMigrationPlan = defineContract({
   method: 'POST',
   path: '/v1/services/{name}/migrations/{id}/cancel',
   summary: 'Cancel a migration plan',
-  description: 'A planned or running plan is cancelled; a deployment it started is left to finish or be cancelled on its own.',
+  description:
+    'A planned or running plan is cancelled. Its running deployment is cancelled too, as POST .../deployments/{id}/cancel does: the workflow stopped, the weights from before it restored. A plan whose deployment already succeeded is completed, not cancelled (409).',
   access: 'deployer',
   scope: { from: 'path', param: 'name' },
   params: MigrationParams,

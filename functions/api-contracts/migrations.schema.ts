@@ -17,7 +17,7 @@ export const MigrationCreate = z
     strategy: z.enum(['immediate', 'gradual', 'scheduled', 'manual']).check(
       z.meta({
         description:
-          '`immediate`: one all-at-once deployment; `gradual`: a linear deployment (`steps`); `scheduled`: may start from `startAt`; `manual`: no traffic action, completes when the old version has had no traffic for 7 days.',
+          '`immediate`: one all-at-once deployment; `gradual`: a linear deployment (`steps`); `scheduled`: all at once, at `startAt`; `manual`: no traffic action, completes after the policy’s `migrationQuietDays` without traffic.',
       }),
     ),
     startAt: z.optional(Timestamp),

@@ -2,13 +2,22 @@ import { ConflictError, NotFoundError, ValidationError } from '#kernel/errors';
 import type { CommandContext } from '#kernel/command-context';
 import { executeCommand } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
+import { type Deployment, isActive } from '#deployments/deployment.domain';
 import { startDeployment } from '#deployments/deployments.commands';
-import { launch } from '#deployments/interventions.commands';
+import { cancelDeployment, launch } from '#deployments/interventions.commands';
 import { getDeployment, getEnvironment } from '#deployments/public';
 import { monotonicFactory } from 'ulid';
 import { compareStored, documentOfVersion, findVersion } from './compatibility.ts';
 import { RETIRE_WINDOW_DAYS, versionConsumers } from './consumers.ts';
-import { getMigration, headItem, type MigrationPlan, migrationItem, readHead } from './contracts.store.ts';
+import {
+  claimMigrationCheck,
+  getMigration,
+  headItem,
+  listDueMigrations,
+  type MigrationPlan,
+  migrationItem,
+  readHead,
+} from './contracts.store.ts';
 import { requireService } from './version-refs.ts';
 
 /**
@@ -16,9 +25,10 @@ import { requireService } from './version-refs.ts';
  * A plan lists what each consumer must change (one action per breaking change between the two
  * contracts) and who still calls the old version; starting it starts a real deployment
  * (`immediate`: all at once; `gradual`: linear), or, `manual`, no traffic action at all: it
- * completes when the old version has had no traffic for 7 days. `scheduled` plans carry their
- * `startAt` and may be started from then on. The plan links its deployment; its progress is read
- * from it.
+ * completes when the old version has had no traffic for the policy's `migrationQuietDays` (7).
+ * `scheduled` plans carry their `startAt`: the migration scheduler (`runDueMigrations`, every
+ * minute) starts them then. The plan links its deployment; its progress is read from it, and
+ * cancelling a running plan cancels its deployment.
  */
 
 const nextId = monotonicFactory();
@@ -155,12 +165,21 @@ function withStatus(plan: MigrationPlan, status: MigrationPlan['status'], note: 
   return { ...plan, status, deploymentId, updatedAt: at, timeline: [...plan.timeline, { at, status, note }] };
 }
 
-/** POST .../migrations/{id}/start: the deployment its strategy calls for (none for manual), linked to the plan. */
-export async function startMigration(service: string, id: string, context: CommandContext): Promise<MigrationPlan> {
+/** The deployment a plan's start accepts is keyed by the plan: whoever starts it, however often, gets that one deployment. */
+const deploymentKey = (id: string) => `migration-${id}`;
+
+/**
+ * POST .../migrations/{id}/start, and the scheduler at a scheduled plan's `startAt`: the
+ * deployment its strategy calls for (none for manual), linked to the plan. Idempotent: two starts
+ * at once (two scheduler runs, a person and the scheduler) accept one deployment, keyed by the
+ * plan, and record one start; a start that finds the plan cancelled meanwhile cancels the
+ * deployment it began.
+ */
+export async function startMigration(service: string, id: string, context: CommandContext, now = new Date()): Promise<MigrationPlan> {
   const plan = await requirePlan(service, id);
   if (plan.status !== 'planned')
     throw new ConflictError(`Migration plan ${id} is ${plan.status}; only a planned one starts.`, { currentStatus: plan.status });
-  if (plan.strategy === 'scheduled' && plan.startAt && Date.parse(plan.startAt) > Date.now()) {
+  if (plan.strategy === 'scheduled' && plan.startAt && Date.parse(plan.startAt) > now.getTime()) {
     throw new ConflictError(`Migration plan ${id} is scheduled for ${plan.startAt}; it cannot start before then.`, {
       startAt: plan.startAt,
     });
@@ -179,29 +198,70 @@ export async function startMigration(service: string, id: string, context: Comma
     plan.strategy === 'gradual'
       ? { type: 'linear' as const, percent: plan.steps?.percent ?? 25, intervalMinutes: plan.steps?.intervalMinutes ?? 1 }
       : { type: 'all-at-once' as const };
-  // As POST .../deployments does: commit the deployment, then start its workflow (a lost start is the reconciler's).
-  const { deployment: accepted } = await startDeployment(
+  // As POST .../deployments does: commit the deployment, then start its workflow (a lost start is the
+  // reconciler's, and the next start of the plan replays the same deployment).
+  const { deployment: accepted, replayed } = await startDeployment(
     service,
     { environment: plan.environment, version: plan.to, strategy, reason: `Migration plan ${id}: ${plan.from} → ${plan.to}` },
-    context,
+    { ...context, idempotencyKey: deploymentKey(id) },
   );
-  const deployment = await launch(accepted, context);
-  return record(
-    service,
-    id,
-    'migration.started',
-    (current) => withStatus(current, 'in_progress', `deployment ${deployment.id} started (${strategy.type})`, deployment.id),
-    ['planned'],
-    context,
-  );
+  const deployment = replayed && accepted.status !== 'pending' ? accepted : await launch(accepted, context);
+  const by = plan.strategy === 'scheduled' ? `at ${plan.startAt} ` : '';
+  try {
+    return await record(
+      service,
+      id,
+      'migration.started',
+      (current) => withStatus(current, 'in_progress', `deployment ${deployment.id} started ${by}(${strategy.type})`, deployment.id),
+      ['planned'],
+      context,
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const current = await requirePlan(service, id);
+    // Another start of the same plan recorded it first, with the same deployment.
+    if (current.status !== 'cancelled' && current.deploymentId === deployment.id) return current;
+    if (current.status === 'cancelled') await stopDeployment(service, deployment.id, `Migration plan ${id} was cancelled.`, context);
+    throw error;
+  }
 }
 
+/** Cancels a deployment as POST .../deployments/{id}/cancel does; one that has ended meanwhile is left as it ended. */
+async function stopDeployment(service: string, deploymentId: string, reason: string, context: CommandContext): Promise<void> {
+  try {
+    await cancelDeployment(service, deploymentId, reason, context);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+}
+
+/**
+ * Cancels a planned or running plan. A running plan's deployment is cancelled first, as POST
+ * .../deployments/{id}/cancel does (the workflow stopped, the weights from before it restored); a
+ * plan whose deployment has already succeeded is completed, not cancelled (409).
+ */
 export async function cancelMigration(service: string, id: string, context: CommandContext): Promise<MigrationPlan> {
+  const plan = await requirePlan(service, id);
+  let note = 'cancelled';
+  if (plan.status === 'in_progress' && plan.deploymentId) {
+    const before = await getDeployment(service, plan.environment, plan.deploymentId);
+    if (before && isActive(before.status)) {
+      await stopDeployment(service, before.id, `Migration plan ${id} was cancelled.`, context);
+      note = `cancelled; deployment ${before.id} cancelled`;
+    }
+    const after = await getDeployment(service, plan.environment, plan.deploymentId);
+    if (after?.status === 'succeeded') {
+      await complete(service, id, `deployment ${after.id} succeeded: ${plan.to} serves all traffic`, context);
+      throw new ConflictError(`Migration plan ${id} is completed: its deployment ${after.id} succeeded before it could be cancelled.`, {
+        currentStatus: 'completed',
+      });
+    }
+  }
   return record(
     service,
     id,
     'migration.cancelled',
-    (plan) => withStatus(plan, 'cancelled', 'cancelled'),
+    (current) => withStatus(current, 'cancelled', note),
     ['planned', 'in_progress'],
     context,
   );
@@ -210,10 +270,14 @@ export async function cancelMigration(service: string, id: string, context: Comm
 /**
  * A plan as shown, with its progress: a linked deployment's status and weights; a plan in
  * progress is completed once its deployment succeeded, or (manual) once the old version has had
- * no traffic for 7 days, and that completion is recorded.
+ * no traffic for the policy's quiet window, and that completion is recorded.
  */
-export async function readMigration(service: string, id: string, context: CommandContext) {
-  let plan = await requirePlan(service, id);
+export async function readMigration(service: string, id: string, context: CommandContext, now = new Date()) {
+  return progressOf(await requirePlan(service, id), context, now);
+}
+
+async function progressOf(plan: MigrationPlan, context: CommandContext, now: Date) {
+  const { service, id } = plan;
   let progress: Record<string, unknown> | null = null;
   if (plan.deploymentId) {
     const deployment = await getDeployment(service, plan.environment, plan.deploymentId);
@@ -229,9 +293,10 @@ export async function readMigration(service: string, id: string, context: Comman
       }
     }
   } else if (plan.status === 'in_progress' && plan.strategy === 'manual') {
-    const { items } = await versionConsumers(service, plan.from, { days: RETIRE_WINDOW_DAYS });
-    progress = { stillCalling: items.map(({ consumer, lastSeenAt }) => ({ consumer, lastSeenAt })) };
-    if (items.length === 0) plan = await complete(service, id, `no traffic to ${plan.from} for ${RETIRE_WINDOW_DAYS} days`, context);
+    const quietDays = (await readHead(service)).head.policy.migrationQuietDays;
+    const { items } = await versionConsumers(service, plan.from, { days: quietDays, now });
+    progress = { quietDays, stillCalling: items.map(({ consumer, lastSeenAt }) => ({ consumer, lastSeenAt })) };
+    if (items.length === 0) plan = await complete(service, id, `no traffic to ${plan.from} for ${quietDays} days`, context);
   }
   return { ...plan, progress };
 }
@@ -243,4 +308,48 @@ async function complete(service: string, id: string, note: string, context: Comm
     if (error instanceof ConflictError) return requirePlan(service, id); // completed (or cancelled) meanwhile
     throw error;
   }
+}
+
+/** A manual plan's traffic is read at most this often by the scheduler (GET reads it whenever asked). */
+export const MANUAL_CHECK_EVERY_MS = 3_600_000;
+/** Plans the scheduler takes on in one run; the rest are due at the next. */
+const PLANS_PER_RUN = 100;
+
+export interface SchedulerOutcome {
+  started: string[];
+  completed: string[];
+  failed: Array<{ plan: string; reason: string }>;
+}
+
+/**
+ * The migration scheduler (every minute: EventBridge on AWS, a timer locally). It reads only the
+ * plans in the MIGRATIONS index: it starts each scheduled plan whose `startAt` has come (once,
+ * however many runs race: see startMigration), completes running plans whose deployment
+ * succeeded, and checks manual plans' traffic (hourly, each check claimed by one run) to complete
+ * those whose old version has gone quiet. A plan that cannot start now (another deployment runs in
+ * its environment) is tried again at the next run.
+ */
+export async function runDueMigrations(now: Date, context: CommandContext): Promise<SchedulerOutcome> {
+  const outcome: SchedulerOutcome = { started: [], completed: [], failed: [] };
+  for (const { plan, dueKey } of await listDueMigrations(now, PLANS_PER_RUN)) {
+    const name = `${plan.service}/${plan.id}`;
+    try {
+      if (plan.status === 'planned') {
+        await startMigration(plan.service, plan.id, context, now);
+        outcome.started.push(name);
+        continue;
+      }
+      const later = new Date(now.getTime() + MANUAL_CHECK_EVERY_MS).toISOString();
+      if (plan.strategy === 'manual' && !(await claimMigrationCheck(plan, dueKey, later))) continue;
+      const { progress, ...after } = await progressOf(plan, context, now);
+      if (after.status === 'completed') outcome.completed.push(name);
+      // A deployment that ended without succeeding leaves the plan to a person: looked at hourly, not every minute.
+      else if (plan.deploymentId && progress && !isActive(progress.deploymentStatus as Deployment['status'])) {
+        await claimMigrationCheck(plan, dueKey, later);
+      }
+    } catch (error) {
+      outcome.failed.push({ plan: name, reason: (error as Error).message });
+    }
+  }
+  return outcome;
 }

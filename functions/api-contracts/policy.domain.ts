@@ -19,6 +19,8 @@ export interface VersionPolicy {
   autoDeprecateOnMajor: boolean;
   /** enforce: a breaking change under too small a bump blocks the release; warn: released with a warning; off: not checked. */
   compatibility: CompatibilityMode;
+  /** A manual migration plan completes once the old version has had no traffic for this many days. */
+  migrationQuietDays: number;
 }
 
 export const DEFAULT_POLICY: VersionPolicy = {
@@ -27,6 +29,7 @@ export const DEFAULT_POLICY: VersionPolicy = {
   sunsetAfterDays: 90,
   autoDeprecateOnMajor: false,
   compatibility: 'enforce',
+  migrationQuietDays: 7,
 };
 
 export type PolicyPatch = Partial<Omit<VersionPolicy, 'deprecationDays'>> & { deprecationDays?: Partial<VersionPolicy['deprecationDays']> };
@@ -38,6 +41,7 @@ export function applyPolicyPatch(current: VersionPolicy, patch: PolicyPatch): Ve
     sunsetAfterDays: patch.sunsetAfterDays ?? current.sunsetAfterDays,
     autoDeprecateOnMajor: patch.autoDeprecateOnMajor ?? current.autoDeprecateOnMajor,
     compatibility: patch.compatibility ?? current.compatibility,
+    migrationQuietDays: patch.migrationQuietDays ?? current.migrationQuietDays,
   };
 }
 

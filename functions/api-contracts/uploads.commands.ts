@@ -1,12 +1,22 @@
-import { ConflictError, PreconditionFailedError } from '#kernel/errors';
+import { ulid } from 'ulid';
+import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError } from '#kernel/errors';
 import { type CommandContext, headerMatches } from '#kernel/command-context';
 import { executeCommand } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
 import { getVersion } from '#services/public';
-import { getPointer, headItem, type OpenApiPointer, pointerItem, readHead } from './contracts.store.ts';
+import {
+  getPointer,
+  getUpload,
+  headItem,
+  type OpenApiPointer,
+  type OpenApiUpload,
+  pointerItem,
+  putUpload,
+  readHead,
+} from './contracts.store.ts';
 import { loadOpenApiDocument, type OpenApiMediaType } from './diff/load.ts';
 import { loadOrRefuse } from './document-problems.ts';
-import { documentStore } from './document-store.ts';
+import { documentStore, UPLOADS_PREFIX } from './document-store.ts';
 import { documentKey } from './documents.ts';
 import { requireVersion } from './version-refs.ts';
 
@@ -112,4 +122,85 @@ function checkDigestMatch(ifMatch: string | undefined, current: OpenApiPointer |
       : `${what} does not exist yet; send the first one without If-Match.`,
     { currentEtag: etag ?? null },
   );
+}
+
+/** How long a direct upload's URL takes the bytes. */
+export const UPLOAD_URL_SECONDS = 300;
+const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
+/** Refuses a version that is not a draft, as an upload of its document would be. */
+function requireDraft(version: { version: string; status: string }): void {
+  if (version.status !== 'draft') {
+    throw new ConflictError(`Version ${version.version} is ${version.status}; its OpenAPI document was frozen when it was released.`, {
+      currentStatus: version.status,
+    });
+  }
+}
+
+/**
+ * POST .../openapi/uploads (issue 11 §1): a URL to PUT a document of up to 10 MB to directly (S3
+ * on AWS: a Lambda request carries at most 6 MB), for exactly `size` bytes of `mediaType`, valid
+ * 5 minutes, under the uploads prefix; the upload is remembered (a day) for its completion.
+ */
+export async function createUpload(
+  service: string,
+  rawVersion: string,
+  input: { mediaType: OpenApiMediaType; size: number },
+  context: CommandContext,
+): Promise<{ upload: OpenApiUpload; url: string }> {
+  const { version } = await requireVersion(service, rawVersion);
+  requireDraft(version);
+  const id = ulid();
+  const key = `${UPLOADS_PREFIX}${service}/${id}.${input.mediaType === 'application/yaml' ? 'yaml' : 'json'}`;
+  const now = Date.now();
+  const url = await documentStore().presignPut(key, {
+    contentType: input.mediaType,
+    size: input.size,
+    expiresInSeconds: UPLOAD_URL_SECONDS,
+  });
+  const upload: OpenApiUpload = {
+    service,
+    version: version.version,
+    id,
+    key,
+    mediaType: input.mediaType,
+    size: input.size,
+    createdAt: new Date(now).toISOString(),
+    createdBy: context.actor.name,
+    urlExpiresAt: new Date(now + UPLOAD_URL_SECONDS * 1000).toISOString(),
+  };
+  await putUpload(upload);
+  return { upload, url };
+}
+
+/**
+ * POST .../openapi/uploads/{id}/complete: the uploaded bytes, read from the store, validated and
+ * stored as the version's document exactly as PUT .../openapi stores a body.
+ */
+export async function completeUpload(
+  service: string,
+  rawVersion: string,
+  id: string,
+  context: CommandContext,
+): Promise<{ pointer: OpenApiPointer; created: boolean }> {
+  const { version } = await requireVersion(service, rawVersion);
+  const upload = await getUpload(service, id);
+  if (!upload || upload.version !== version.version || upload.keptUntil * 1000 < Date.now()) {
+    throw new NotFoundError(`Version ${version.version} of ${service} has no upload ${id} (uploads are kept a day).`);
+  }
+  requireDraft(version);
+  const bytes = await documentStore().get(upload.key);
+  if (!bytes) {
+    throw new ConflictError(
+      `Nothing was uploaded for ${id} yet: PUT the document to its uploadUrl (before ${upload.urlExpiresAt}) first.`,
+      {
+        urlExpiresAt: upload.urlExpiresAt,
+      },
+    );
+  }
+  // The URL was signed for this length; a store that did not hold to it is not trusted further.
+  if (bytes.byteLength > MAX_DOCUMENT_BYTES) {
+    throw new PayloadTooLargeError(`The uploaded document is ${bytes.byteLength} bytes; the limit is ${MAX_DOCUMENT_BYTES} bytes (10 MB).`);
+  }
+  return uploadOpenApi(service, version.version, bytes, upload.mediaType, context);
 }

@@ -7,7 +7,7 @@ import type { OpenApiMediaType } from './diff/load-core.ts';
 import { documentInfo } from './documents.ts';
 import './schema-validator.ts';
 import * as contracts from './uploads.contract.ts';
-import { uploadOpenApi } from './uploads.commands.ts';
+import { completeUpload, createUpload, uploadOpenApi } from './uploads.commands.ts';
 
 /** The body's media type as the loader names it; 415 for anything but JSON and YAML. */
 function documentMediaType(contentType: string): OpenApiMediaType {
@@ -44,4 +44,30 @@ export const openApiUploadOperations = [
       },
     },
   ),
+
+  implement(contracts.createOpenApiUpload, async (request) => {
+    const { name, version } = request.params;
+    const { upload, url } = await createUpload(name, version, request.body, commandContext(request));
+    return {
+      status: 201,
+      body: {
+        id: upload.id,
+        service: upload.service,
+        version: upload.version,
+        mediaType: upload.mediaType,
+        size: upload.size,
+        method: 'PUT',
+        uploadUrl: url,
+        headers: { 'content-type': upload.mediaType, 'content-length': String(upload.size) },
+        expiresAt: upload.urlExpiresAt,
+        completeUrl: `/v1/services/${encodeURIComponent(upload.service)}/versions/${encodeURIComponent(upload.version)}/openapi/uploads/${upload.id}/complete`,
+      },
+    };
+  }),
+
+  implement(contracts.completeOpenApiUpload, async (request) => {
+    const { name, version, id } = request.params;
+    const { pointer, created } = await completeUpload(name, version, id, commandContext(request));
+    return { status: created ? 201 : 200, body: documentInfo(pointer, false), headers: { etag: `"${pointer.digest}"` } };
+  }),
 ];

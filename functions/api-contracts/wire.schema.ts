@@ -38,6 +38,37 @@ export const OpenApiDocumentInfo = z
   })
   .check(z.meta({ id: 'OpenApiDocumentInfo' }));
 
+export const UploadParams = z.strictObject({
+  name: Slug,
+  version: VersionString,
+  id: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')),
+});
+
+/** Issue 11 §1: up to 10 MB, more than a Lambda request body carries (6 MB), so sent to the store directly. */
+export const OpenApiUploadCreate = z
+  .strictObject({
+    mediaType: z.enum(['application/json', 'application/yaml']),
+    size: int()
+      .check(z.gte(1), z.lte(10 * 1024 * 1024))
+      .check(z.meta({ description: 'Bytes (at most 10 MB).' })),
+  })
+  .check(z.meta({ id: 'OpenApiUploadRequest' }));
+
+export const OpenApiUploadView = z
+  .object({
+    id: z.string(),
+    service: z.string(),
+    version: z.string(),
+    mediaType: z.enum(['application/json', 'application/yaml']),
+    size: int(),
+    method: z.literal('PUT'),
+    uploadUrl: z.string(),
+    headers: z.record(z.string(), z.string()).check(z.meta({ description: 'To send with the PUT.' })),
+    expiresAt: Timestamp,
+    completeUrl: z.string(),
+  })
+  .check(z.meta({ id: 'OpenApiUpload' }));
+
 export const ContractChange = z
   .object({
     id: z

@@ -124,7 +124,10 @@ export async function runDeprecationNotices(now: Date, context: CommandContext):
 /** Retires a version past its sunset that served nothing; false if its lifecycle refuses (consumers of the last 7 days, a race). */
 async function retire(service: Service, entry: DeprecationEntry, context: CommandContext): Promise<boolean> {
   try {
-    await moveVersion(service.name, entry.version, 'retire', {}, context);
+    // The policy's own rule (past its sunset, nothing served in 24 hours) decided it: the API contracts'
+    // 7-day consumer check (issue 11 §7) is overridden, and the audit record says why.
+    const reason = 'automatic retirement: past its sunset and served nothing in the last 24 hours';
+    await moveVersion(service.name, entry.version, 'retire', { force: { reason } }, context);
     return true;
   } catch (error) {
     if (error instanceof ConflictError) return false;

@@ -134,7 +134,7 @@ const LIFECYCLE_TEXT: Record<LifecycleAction, { summary: string; description: st
   retire: {
     summary: 'Retire a deprecated version',
     description:
-      'deprecated → retired: the end of its life; it can no longer be deployed. A version that consumers called in the last 7 days (traffic labelled `client`, GET .../versions/{version}/consumers) is a 409 naming them, unless the body passes `force: { reason }` (recorded in the audit trail).',
+      'deprecated → retired: the end of its life; it can no longer be deployed. A version that consumers called in the last 7 days (traffic or inferences labelled `client`: GET .../versions/{version}/consumers) is a 409 naming them, unless the body passes `force: { reason }` (recorded in the audit trail).',
   },
 };
 

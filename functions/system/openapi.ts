@@ -32,6 +32,13 @@ const HEADER_DOCS: Record<string, string> = {
     'Repeat the same request with the same key (within 24 hours) to get the first result instead of a second effect; the same key with another request is a 422, and 409 while the first is still being answered.',
 };
 
+/** What every response of a deprecated route carries (functions/kernel/http/middleware/deprecated-route.ts). */
+const DEPRECATED_ROUTE_HEADERS: Record<string, { description: string }> = {
+  Deprecation: { description: 'RFC 9745' },
+  Sunset: { description: 'RFC 8594' },
+  Link: { description: 'rel="successor-version"' },
+};
+
 function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const declared = { ...operation.responses };
@@ -42,12 +49,13 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
     const code = Number(status);
     const contentType = code >= 400 ? PROBLEM_CONTENT_TYPE : (spec.contentType ?? 'application/json');
     const schema = code >= 400 ? Problem : spec.schema;
+    const headers = { ...spec.headers, ...(operation.deprecation ? DEPRECATED_ROUTE_HEADERS : {}) };
     responses[status] = {
       description: spec.description,
-      ...(spec.headers
+      ...(Object.keys(headers).length > 0
         ? {
             headers: Object.fromEntries(
-              Object.entries(spec.headers).map(([name, header]) => [name, { description: header.description, schema: { type: 'string' } }]),
+              Object.entries(headers).map(([name, header]) => [name, { description: header.description, schema: { type: 'string' } }]),
             ),
           }
         : {}),
@@ -69,6 +77,7 @@ function toOpenApiOperation(operation: Contract): ZodOpenApiOperationObject {
     operationId: operation.operationId,
     summary: operation.summary,
     description: operation.description,
+    ...(operation.deprecation ? { deprecated: true } : {}),
     tags: [operation.tag],
     security: operation.access === 'public' ? [] : [{ apiKey: [] }],
     ...(operation.params || operation.query

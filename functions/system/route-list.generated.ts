@@ -15,6 +15,8 @@ export const ROUTE_LIST: readonly RouteShape[] = [
   { method: 'POST', path: '/v1/services/{name}/versions/{version}/deprecate' },
   { method: 'POST', path: '/v1/services/{name}/versions/{version}/retire' },
   { method: 'PUT', path: '/v1/services/{name}/versions/{version}/openapi' },
+  { method: 'POST', path: '/v1/services/{name}/versions/{version}/openapi/uploads' },
+  { method: 'POST', path: '/v1/services/{name}/versions/{version}/openapi/uploads/{id}/complete' },
   { method: 'GET', path: '/v1/services/{name}/environments/{env}/info' },
   { method: 'PUT', path: '/v1/services/{name}/consumers/{consumer}' },
   { method: 'GET', path: '/v1/services/{name}/consumers' },

@@ -52,7 +52,11 @@ export class ContractDocuments extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'contracts/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90) },
+        // Direct uploads (issue 11 §1) are read once, when completed, and stored under their digest.
+        { prefix: UPLOADS_PREFIX, expiration: Duration.days(1), noncurrentVersionExpiration: Duration.days(1) },
+      ],
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: autoDelete,
     });
@@ -82,7 +86,29 @@ export class ContractDocuments extends Construct {
     );
     fn.addEnvironment('CONTRACTS_BUCKET', this.bucket.bucketName);
   }
+
+  /**
+   * Direct uploads (issue 11 §1): the function presigns PUTs under `uploads/` (a presigned URL
+   * acts with its signer's permissions, so it needs PutObject there) and reads what was uploaded
+   * when the upload is completed. Under that prefix only; never list or delete.
+   */
+  grantUploads(fn: StewardFunction): void {
+    const uploads = `${this.bucket.bucketArn}/${UPLOADS_PREFIX}*`;
+    fn.addPolicy(
+      'ContractUploads',
+      [new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [uploads] })],
+      [
+        {
+          resource: uploads,
+          reason:
+            'A direct upload is an object named by its upload id under this prefix, known only at run time: the function presigns its PUT and reads it once, and nothing else.',
+        },
+      ],
+    );
+  }
 }
 
 /** Key prefixes of the document store (functions/api-contracts/documents.ts). */
 const PREFIXES = ['openapi/', 'reports/'];
+/** Where documents too large for a Lambda request are PUT directly (functions/api-contracts/document-store.ts UPLOADS_PREFIX). */
+const UPLOADS_PREFIX = 'uploads/';

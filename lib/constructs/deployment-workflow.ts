@@ -170,6 +170,15 @@ export class DeploymentWorkflow extends Construct {
    * whether an execution by that name still runs. It never stops one.
    */
   grantRecovery(fn: StewardFunction): void {
+    this.grantStart(fn, "The reconciler reads whether a stuck deployment's execution still runs");
+  }
+
+  /**
+   * Starts executions (named by deployment id, so never twice) and reads whether one by that name
+   * still runs; never stops one. The reconciler, and the migration scheduler, which starts the
+   * deployments of scheduled migration plans (issue 11).
+   */
+  grantStart(fn: StewardFunction, why: string): void {
     const executions = this.executionsArn();
     fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
     fn.addPolicy(
@@ -181,8 +190,7 @@ export class DeploymentWorkflow extends Construct {
       [
         {
           resource: executions,
-          reason:
-            "The reconciler reads whether a stuck deployment's execution still runs; executions are named by deployment id at run time, so DescribeExecution (read-only) is allowed on this state machine's executions (execution:<name>:*) and no other state machine's.",
+          reason: `${why}; executions are named by deployment id at run time, so DescribeExecution (read-only) is allowed on this state machine's executions (execution:<name>:*) and no other state machine's.`,
         },
       ],
     );

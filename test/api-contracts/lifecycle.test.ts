@@ -1,6 +1,12 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import middy from '@middy/core';
+import { build } from 'esbuild';
+// Through the package's name, as a managed Lambda imports it (package.json `exports`).
+import { lifecycleHeaders as middleware } from 'steward/lifecycle-headers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lifecycleHeaders as middleware } from '../../functions/api-contracts/lifecycle-headers.ts';
 import { deprecationHeader, lifecycleHeaders, linkHeader, sunsetHeader } from '../../functions/api-contracts/lifecycle.domain.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { type ApiClient, api, expectNoServerErrors } from '../helpers/http-client.ts';
@@ -9,8 +15,11 @@ import { type ApiClient, api, expectNoServerErrors } from '../helpers/http-clien
  * Issue 11 §9: the lifecycle route's headers, checked against the examples of RFC 9745
  * (Deprecation), RFC 8594 (Sunset) and RFC 8288 (Link), and the lifecycleHeaders middy middleware
  * reading them from a running Steward: cached for 60 s, the last known headers when Steward is
- * unreachable, never a failed request.
+ * unreachable, never a failed request. The middleware is imported as its users import it
+ * (`steward/lifecycle-headers`), and bundled from a project outside this repository.
  */
+
+const REPO = resolve(import.meta.dirname, '../..');
 
 describe('header values, against the RFCs’ examples', () => {
   it('RFC 9745 §2.1: Deprecation is a Structured Field Date, @ and epoch seconds', () => {
@@ -165,5 +174,61 @@ describe('GET .../versions/{v}/lifecycle and the middleware, against a running S
     );
     const response = (await handler({}, {} as never)) as { statusCode: number };
     expect(response.statusCode).toBe(200);
+  });
+  it('a managed Lambda bundles `steward/lifecycle-headers` with nothing else of Steward, and its responses carry the headers', async () => {
+    // A project of its own: steward and @middy/core in its node_modules (links, as `npm install <path>` makes).
+    const project = mkdtempSync(join(tmpdir(), 'managed-lambda-'));
+    try {
+      mkdirSync(join(project, 'node_modules', '@middy'), { recursive: true });
+      symlinkSync(REPO, join(project, 'node_modules', 'steward'), 'dir');
+      symlinkSync(join(REPO, 'node_modules', '@middy', 'core'), join(project, 'node_modules', '@middy', 'core'), 'dir');
+      writeFileSync(
+        join(project, 'handler.ts'),
+        [
+          "import middy from '@middy/core';",
+          "import { lifecycleHeaders } from 'steward/lifecycle-headers';",
+          'const app = async () => ({ statusCode: 200, headers: { "content-type": "text/plain" }, body: "pets" });',
+          `export const handler = middy(app).use(lifecycleHeaders({ service: ${JSON.stringify(SERVICE)}, version: '1.0.0' }));`,
+        ].join('\n'),
+      );
+      const outfile = join(project, 'dist', 'handler.mjs');
+      // As CDK's NodejsFunction bundles a function.
+      const result = await build({
+        entryPoints: [join(project, 'handler.ts')],
+        absWorkingDir: project,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        outfile,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const fromSteward = Object.keys(result.metafile.inputs)
+        .map((input) => resolve(project, input))
+        .filter((input) => input.startsWith(REPO) && !input.includes(`${REPO}/node_modules/`))
+        .map((input) => relative(REPO, input));
+      expect(fromSteward).toEqual(['functions/api-contracts/lifecycle-headers.ts']);
+      expect(readFileSync(outfile, 'utf8')).not.toMatch(/#kernel|#api-contracts/);
+
+      process.env.STEWARD_URL = runtime.url;
+      process.env.STEWARD_API_KEY = runtime.adminKey;
+      try {
+        const bundled = (await import(pathToFileURL(outfile).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+        const response = (await bundled.handler({}, {})) as { statusCode: number; body: string; headers: Record<string, string> };
+        expect(response).toMatchObject({ statusCode: 200, body: 'pets' });
+        expect(response.headers).toMatchObject({
+          'content-type': 'text/plain',
+          Deprecation: expect.stringMatching(/^@\d{10}$/),
+          Sunset: 'Sun, 31 Jan 2027 12:00:00 GMT',
+          Link: expect.stringContaining(`/v1/services/${SERVICE}/versions/2.0.0>; rel="successor-version"`),
+        });
+      } finally {
+        delete process.env.STEWARD_URL;
+        delete process.env.STEWARD_API_KEY;
+      }
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

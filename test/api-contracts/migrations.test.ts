@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as migrationScheduler } from '../../functions/handlers/migration-scheduler.ts';
+import type { MetricSample } from '../../functions/metrics/metrics.domain.ts';
+import { putSamples } from '../../functions/metrics/public.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
-import { finished, putEnvironment } from '../helpers/deployments.ts';
+import { FINAL_STATUSES, finished, putEnvironment } from '../helpers/deployments.ts';
 import { type ApiClient, api, expectNoServerErrors } from '../helpers/http-client.ts';
 
 // Workflow waits (a linear step's interval) in hundredths: a minute is 0.6 s.
@@ -9,7 +12,9 @@ process.env.STEWARD_TIME_SCALE = '0.01';
 /**
  * Issue 11 §8 end to end in the local runtime: plans of each strategy, with real deployments
  * through the workflow (immediate: all at once; gradual: linear to 100%), manual completing when
- * the old version's traffic has stopped, scheduled refusing to start before its time, cancel.
+ * the old version's traffic has stopped (the scheduler finds it), scheduled refusing to start
+ * before its time and started by the scheduler at it (once, however many runs race), cancel
+ * stopping a running plan's deployment. The runtime's migration scheduler runs every 300 ms here.
  */
 
 let runtime: Runtime;
@@ -30,17 +35,49 @@ async function migrate(body: Record<string, unknown>) {
 
 /** Reads the plan until it is completed (the limit only keeps a broken run from hanging). */
 async function completed(id: string) {
-  const giveUpAt = Date.now() + 25_000;
+  return until(id, (plan) => plan.status === 'completed');
+}
+
+/** Reads the plan until `done` says so (the limit only keeps a broken run from hanging). */
+async function until(id: string, done: (plan: any) => boolean) {
+  const giveUpAt = Date.now() + 40_000;
   for (;;) {
     const plan = await client.get(`/v1/services/${SERVICE}/migrations/${id}`);
     expect(plan.status, plan.text).toBe(200);
-    if (plan.json.status === 'completed' || Date.now() > giveUpAt) return plan.json;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (done(plan.json) || Date.now() > giveUpAt) return plan.json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
+/** The audit records of a plan's events of one type. */
+async function planEvents(id: string, type: string): Promise<Array<{ actor: { name: string }; subject: string }>> {
+  const audit = await client.get(`/v1/audit?service=${SERVICE}&type=${type}&limit=100`);
+  expect(audit.status, audit.text).toBe(200);
+  return audit.json.items.filter((item: { subject: string }) => item.subject.endsWith(`/migrations/${id}`));
+}
+
+/** The environment's deployments a plan made (their reason names it). */
+async function deploymentsOf(id: string): Promise<Array<{ id: string; status: string; reason: string }>> {
+  const list = await client.get(`/v1/services/${SERVICE}/deployments?environment=prod&limit=100`);
+  expect(list.status, list.text).toBe(200);
+  return list.json.items.filter((item: { reason: string | null }) => item.reason?.includes(id));
+}
+
+/** Waits until no deployment runs in prod. */
+async function settled() {
+  const giveUpAt = Date.now() + 40_000;
+  for (;;) {
+    const list = await client.get(`/v1/services/${SERVICE}/deployments?environment=prod&limit=100`);
+    const running = list.json.items.filter((item: { status: string }) => !(FINAL_STATUSES as readonly string[]).includes(item.status));
+    if (running.length === 0 || Date.now() > giveUpAt) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
 beforeAll(async () => {
-  runtime = await startRuntime({ memory: true, port: 0, reconcileEveryMs: 3_600_000 });
+  runtime = await startRuntime({ memory: true, port: 0, reconcileEveryMs: 3_600_000, migrationsEveryMs: 300 });
   client = api(runtime);
   expect((await client.post('/v1/services', { name: SERVICE, kind: 'api' })).status).toBe(201);
   const documents: Record<string, string[]> = { '1.0.0': ['/a', '/b'], '2.0.0': ['/a'], '3.0.0': ['/a', '/c'], '4.0.0': ['/a', '/c'] };
@@ -112,7 +149,7 @@ describe('migration plans', () => {
     expect(waiting.json).toMatchObject({
       status: 'in_progress',
       deploymentId: null,
-      progress: { stillCalling: [expect.objectContaining({ consumer: 'mobile-app' })] },
+      progress: { quietDays: 7, stillCalling: [expect.objectContaining({ consumer: 'mobile-app' })] },
     });
 
     const quiet = await migrate({ from: '2.0.0', to: '3.0.0', environment: 'prod', strategy: 'manual' });
@@ -121,6 +158,45 @@ describe('migration plans', () => {
     const done = await client.get(`/v1/services/${SERVICE}/migrations/${quiet.id}`);
     expect(done.json.status).toBe('completed');
     expect(done.json.timeline.map((entry: { status: string }) => entry.status)).toEqual(['planned', 'in_progress', 'completed']);
+  });
+
+  it('manual: the scheduler completes it once the consumers have moved (no traffic for the policy’s quiet days)', async () => {
+    // 4.0.0's last caller called 20 hours ago; the policy's quiet window is one day.
+    await putSamples([
+      {
+        name: 'http.requests',
+        type: 'counter',
+        value: 4,
+        labels: { service: SERVICE, version: '4.0.0', client: 'web' },
+        timestamp: hoursFromNow(-20),
+      },
+    ] as MetricSample[]);
+    const policy = await client.request('PUT', `/v1/services/${SERVICE}/version-policy`, { migrationQuietDays: 1 });
+    expect(policy.status, policy.text).toBe(200);
+    expect(policy.json.migrationQuietDays).toBe(1);
+    try {
+      const plan = await migrate({ from: '4.0.0', to: '3.0.0', environment: 'prod', strategy: 'manual' });
+      const started = await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/start`);
+      expect(started.json).toMatchObject({
+        status: 'in_progress',
+        progress: { quietDays: 1, stillCalling: [expect.objectContaining({ consumer: 'web' })] },
+      });
+
+      // The scheduler looks now: web still counts. Its next look at this plan is an hour later; half an hour on, nothing.
+      await migrationScheduler({ time: new Date().toISOString() });
+      await migrationScheduler({ time: hoursFromNow(0.5) });
+      expect(await planEvents(plan.id, 'migration.completed')).toEqual([]);
+      // Five hours on, web's last call is more than a day old: the scheduler completes the plan.
+      const later = await migrationScheduler({ time: hoursFromNow(5) });
+      expect(later.completed).toBeGreaterThanOrEqual(1);
+      const completions = await planEvents(plan.id, 'migration.completed');
+      expect(completions).toEqual([expect.objectContaining({ actor: expect.objectContaining({ name: 'migration-scheduler' }) })]);
+      const done = await client.get(`/v1/services/${SERVICE}/migrations/${plan.id}`);
+      expect(done.json.status).toBe('completed');
+      expect(done.json.timeline.at(-1).note).toBe('no traffic to 4.0.0 for 1 days');
+    } finally {
+      await client.request('PUT', `/v1/services/${SERVICE}/version-policy`, { migrationQuietDays: 7 });
+    }
   });
 
   it('scheduled: needs startAt and cannot start before it; cancel ends a plan', async () => {
@@ -136,6 +212,75 @@ describe('migration plans', () => {
     const cancelled = await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/cancel`);
     expect(cancelled.json).toMatchObject({ status: 'cancelled' });
     expect((await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/cancel`)).status).toBe(409);
+  });
+
+  it('scheduled: the scheduler starts it at startAt, through a real deployment, and it completes', async () => {
+    await settled();
+    const startAt = new Date(Date.now() + 1_500).toISOString();
+    const plan = await migrate({ from: '3.0.0', to: '4.0.0', environment: 'prod', strategy: 'scheduled', startAt });
+    const running = await until(plan.id, (current) => current.status !== 'planned');
+    expect(running.deploymentId).toEqual(expect.any(String));
+    const started = running.timeline.find((entry: { status: string }) => entry.status === 'in_progress');
+    expect(Date.parse(started.at)).toBeGreaterThanOrEqual(Date.parse(startAt));
+    expect(started.note).toContain(`at ${startAt}`);
+    expect(await planEvents(plan.id, 'migration.started')).toEqual([
+      expect.objectContaining({ actor: expect.objectContaining({ name: 'migration-scheduler' }) }),
+    ]);
+    const done = await completed(plan.id);
+    expect(done).toMatchObject({ status: 'completed', progress: { deploymentStatus: 'succeeded', weights: { '4.0.0': 100 } } });
+    expect((await deploymentsOf(plan.id)).map((deployment) => deployment.id)).toEqual([running.deploymentId]);
+  });
+
+  it('scheduled: two scheduler runs racing start it once, with one deployment', async () => {
+    await settled();
+    const plan = await migrate({ from: '4.0.0', to: '3.0.0', environment: 'prod', strategy: 'scheduled', startAt: hoursFromNow(1) });
+    // Both runs at a time past startAt (the runtime's own runs, at the real time, leave it alone).
+    const time = hoursFromNow(1.5);
+    const runs = await Promise.all([migrationScheduler({ time }), migrationScheduler({ time }), migrationScheduler({ time })]);
+    expect(runs.map((run) => run.failed)).toEqual([0, 0, 0]);
+    const deployments = await deploymentsOf(plan.id);
+    expect(deployments).toHaveLength(1);
+    expect(await planEvents(plan.id, 'migration.started')).toHaveLength(1);
+    const done = await completed(plan.id);
+    expect(done).toMatchObject({ status: 'completed', deploymentId: deployments[0]?.id });
+    expect(done.timeline.map((entry: { status: string }) => entry.status)).toEqual(['planned', 'in_progress', 'completed']);
+  });
+
+  it('cancel: a running plan’s deployment is cancelled, and the weights from before it are back', async () => {
+    await settled();
+    // One step of 10% an hour (36 s at this time scale): still running when cancelled.
+    const plan = await migrate({
+      from: '3.0.0',
+      to: '4.0.0',
+      environment: 'prod',
+      strategy: 'gradual',
+      steps: { percent: 10, intervalMinutes: 60 },
+    });
+    const started = await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/start`);
+    expect(started.status, started.text).toBe(200);
+    const deploymentId = started.json.deploymentId as string;
+    const cancelled = await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/cancel`);
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', deploymentId });
+    expect(cancelled.json.timeline.at(-1).note).toBe(`cancelled; deployment ${deploymentId} cancelled`);
+    const deployment = await finished(client, SERVICE, deploymentId);
+    expect(deployment).toMatchObject({
+      status: 'cancelled',
+      failureReason: expect.stringContaining(`Migration plan ${plan.id} was cancelled`),
+    });
+    const environment = await client.get(`/v1/services/${SERVICE}/environments/prod`);
+    expect(environment.json).toMatchObject({ activeVersion: '3.0.0', activeDeployment: null, weights: { '3.0.0': 100 } });
+    const shown = await client.get(`/v1/services/${SERVICE}/migrations/${plan.id}`);
+    expect(shown.json).toMatchObject({ status: 'cancelled', progress: { deploymentStatus: 'cancelled' } });
+  });
+
+  it('cancel: a completed plan cannot be cancelled', async () => {
+    await settled();
+    const plan = await migrate({ from: '3.0.0', to: '4.0.0', environment: 'prod', strategy: 'immediate' });
+    await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/start`);
+    await completed(plan.id);
+    const refused = await client.post(`/v1/services/${SERVICE}/migrations/${plan.id}/cancel`);
+    expect(refused.status).toBe(409);
   });
 
   it('bad plans: unknown versions or environment 404, a version that is not released 409, unknown plan 404', async () => {

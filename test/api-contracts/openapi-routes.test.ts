@@ -270,6 +270,7 @@ describe('version policy', () => {
       supportedMajors: null,
       sunsetAfterDays: 90,
       autoDeprecateOnMajor: false,
+      migrationQuietDays: 7,
     });
     const updated = await client.request(
       'PUT',
@@ -291,6 +292,7 @@ describe('version policy', () => {
     );
     expect(stale.status).toBe(412);
     expect((await client.request('PUT', `/v1/services/${SERVICE}/version-policy`, { strict: true })).status).toBe(400);
+    expect((await client.request('PUT', `/v1/services/${SERVICE}/version-policy`, { migrationQuietDays: 0 })).status).toBe(400);
     expect((await client.request('PUT', `/v1/services/no-such-svc/version-policy`, {})).status).toBe(404);
     await client.request('PUT', `/v1/services/${SERVICE}/version-policy`, { compatibility: 'enforce', supportedMajors: null });
   });

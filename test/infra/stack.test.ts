@@ -185,6 +185,7 @@ describe('functions', () => {
         'alert-evaluator',
         'deprecation-notices',
         'model-auto-rollback',
+        'migration-scheduler',
         'bootstrap-admin-key',
         'event-publisher',
         'stream',
@@ -303,6 +304,7 @@ describe('functions', () => {
       dev.stack.alertEvaluator.function,
       dev.stack.deprecationNotices.function,
       dev.stack.modelAutoRollback.function,
+      dev.stack.migrationScheduler.function,
       dev.stack.bootstrapAdminKey.function,
       dev.stack.notifications.dispatcher,
       ...Object.values(dev.stack.deploymentWorkflow.taskFunctions),
@@ -648,9 +650,10 @@ describe('deployment workflow', () => {
     for (const id of taskIds) expect(permissions.filter((permission) => permission.includes(`"${id}"`))).toEqual([]);
   });
 
-  it('is started and stopped by the deployments function, started again by the reconciler, and only this state machine', () => {
+  it('is started and stopped by the deployments and migrations functions, started by the reconciler and the migration scheduler, and only this state machine', () => {
     const deployments = dev.stack.routeFunctions.deployments;
     const reconciler = dev.stack.reconciler.function;
+    const scheduler = dev.stack.migrationScheduler.function;
     const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId()}.Name>:*`;
     const grants = (fn: StewardFunction) =>
       statementsFor(roleStatements(dev.stack, template, fn.executionRole), 'states:').map((statement) => [
@@ -659,7 +662,7 @@ describe('deployment workflow', () => {
       ]);
     // A migration plan (issue 11) starts and cancels its deployment as POST .../deployments does.
     const migrations = dev.stack.routeFunctions.migrations;
-    for (const fn of [deployments, reconciler, migrations]) {
+    for (const fn of [deployments, reconciler, migrations, scheduler]) {
       expect(variablesOf(template, dev.stack, fn).STATE_MACHINE_ARN, fn.handlerName).toEqual({ Ref: stateMachineId() });
     }
     for (const fn of [deployments, migrations]) {
@@ -669,12 +672,15 @@ describe('deployment workflow', () => {
       ]);
     }
     // A deployment whose start was lost is started (same execution name) or failed; never stopped from here.
-    expect(grants(reconciler)).toEqual([
-      [['states:StartExecution'], [`<${stateMachineId()}>`]],
-      [['states:DescribeExecution'], [executions]],
-    ]);
+    // The migration scheduler starts a scheduled plan's deployment the same way, and never stops one either.
+    for (const fn of [reconciler, scheduler]) {
+      expect(grants(fn), fn.handlerName).toEqual([
+        [['states:StartExecution'], [`<${stateMachineId()}>`]],
+        [['states:DescribeExecution'], [executions]],
+      ]);
+    }
     for (const { role, statements } of allRoleStatements(dev.stack, template)) {
-      if ([deployments, reconciler, migrations].some((fn) => fn.executionRole === role)) continue;
+      if ([deployments, reconciler, migrations, scheduler].some((fn) => fn.executionRole === role)) continue;
       // /health/deep describes the state machine, and does nothing else with it.
       const expected = role === dev.stack.routeFunctions.system.executionRole ? ['states:DescribeStateMachine'] : [];
       expect(actionsOf(statementsFor(statements, 'states:')), role.node.path).toEqual(expected);
@@ -710,7 +716,7 @@ describe('lambda-alias driver', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('lambda:UpdateAlias');
   });
 
-  it('may update aliases of the configured functions only, from ShiftTraffic, RollBack, the deployments API and the model auto-rollback', () => {
+  it('may update aliases of the configured functions only, from ShiftTraffic, RollBack, the deployments and migrations APIs and the model auto-rollback', () => {
     const other = 'arn:aws:lambda:eu-west-1:123456789012:function:fn-b';
     const configured = synth({ lambdaAliasFunctions: 'fn-a, ' + other });
     const grants = aliasGrants(configured.app, configured.template);
@@ -720,6 +726,8 @@ describe('lambda-alias driver', () => {
         taskFunctions.ShiftTraffic.executionRole,
         taskFunctions.RollBack.executionRole,
         configured.app.stack.routeFunctions.deployments.executionRole,
+        // Cancelling a running migration plan cancels its deployment, which restores the weights (issue 11).
+        configured.app.stack.routeFunctions.migrations.executionRole,
         configured.app.stack.modelAutoRollback.function.executionRole,
       ].sort(),
     );
@@ -826,6 +834,8 @@ describe('secrets', () => {
         dev.stack.deploymentWorkflow.taskFunctions.RollBack,
         // A model promotion rolled back on a critical alert pushes weights through the traffic drivers (issue 10).
         dev.stack.modelAutoRollback.function,
+        // A running migration plan's cancel cancels its deployment, restoring weights through the drivers (issue 11).
+        dev.stack.routeFunctions.migrations,
         dev.stack.bootstrapAdminKey.function,
         // /health/deep asks the secret store for one probe secret that is never created.
         dev.stack.routeFunctions.system,
@@ -885,6 +895,8 @@ describe('secret expiry', () => {
     // The runner also reads the secret values its checks' headers send (asserted under secrets).
     ['the health checks', () => dev.stack.healthCheckRunner.function, ['secretsmanager:GetSecretValue']],
     ['the alert rule evaluator', () => dev.stack.alertEvaluator.function, []],
+    // Starts a scheduled migration plan's deployment (issue 11): starts executions, reads whether one runs; nothing else.
+    ['the migration scheduler', () => dev.stack.migrationScheduler.function, ['states:DescribeExecution', 'states:StartExecution']],
   ])('runs %s every minute, with table access (and no more than it needs)', (_name, functionOf, more) => {
     const fn = functionOf();
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -894,7 +906,7 @@ describe('secret expiry', () => {
     });
     const actions = actionsOf(roleStatements(dev.stack, template, fn.executionRole));
     expect(actions).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS]));
-    expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action))).toEqual(more);
+    expect(actions.filter((action) => !/^(logs|xray|dynamodb|kms):/.test(action)).sort()).toEqual(more);
   });
 });
 
@@ -1120,6 +1132,10 @@ describe('contract documents (issue 11)', () => {
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.accessLogs) } },
     });
+    // Direct uploads are read once, when completed: gone a day later.
+    expect((bucket as { LifecycleConfiguration: { Rules: unknown[] } }).LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+    );
     const policy = template.toJSON().Resources[logicalId(dev.stack, dev.stack.contractDocuments.bucket.policy!)].Properties.PolicyDocument;
     expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
   });
@@ -1132,6 +1148,7 @@ describe('contract documents (issue 11)', () => {
       dev.stack.routeFunctions.migrations,
       dev.stack.routeFunctions.versions,
     ];
+    const uploads = { 'Fn::Join': ['', [bucketArn, '/uploads/*']] };
     for (const fn of stewardFunctions(dev.stack)) {
       const statements = roleStatements(dev.stack, template, fn.executionRole).filter((statement) =>
         actionsOf([statement]).some((action) => action.startsWith('s3:')),
@@ -1140,11 +1157,19 @@ describe('contract documents (issue 11)', () => {
         expect(statements, fn.node.path).toEqual([]);
         continue;
       }
-      expect(actionsOf(statements).sort(), fn.node.path).toEqual(['s3:GetObject', 's3:PutObject']);
-      expect(resourcesOf(statements[0] as Statement)).toEqual([
+      const documents = statements.filter((statement) => JSON.stringify(resourcesOf(statement)) !== JSON.stringify([uploads]));
+      expect(actionsOf(documents).sort(), fn.node.path).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(resourcesOf(documents[0] as Statement)).toEqual([
         { 'Fn::Join': ['', [bucketArn, '/openapi/*']] },
         { 'Fn::Join': ['', [bucketArn, '/reports/*']] },
       ]);
+      // Direct uploads (documents past a Lambda request's 6 MB): only the openapi-uploads function presigns and reads them.
+      const direct = statements.filter((statement) => JSON.stringify(resourcesOf(statement)) === JSON.stringify([uploads]));
+      if (fn === dev.stack.routeFunctions['openapi-uploads']) {
+        expect(direct.map((statement) => actionsOf([statement]).sort())).toEqual([['s3:GetObject', 's3:PutObject']]);
+      } else {
+        expect(direct, fn.node.path).toEqual([]);
+      }
       expect(resourceOf(template, dev.stack, fn).Properties).toMatchObject({
         Environment: { Variables: { CONTRACTS_BUCKET: { Ref: logicalId(dev.stack, dev.stack.contractDocuments.bucket) } } },
       });

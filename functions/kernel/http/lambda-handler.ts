@@ -7,6 +7,7 @@ import { logger } from '../logger.ts';
 import type { HttpResult, Operation } from './operation.ts';
 import type { RouteShape } from './route-match.ts';
 import { authorize } from './middleware/authorize.ts';
+import { deprecatedRoute } from './middleware/deprecated-route.ts';
 import { enforceScope } from './middleware/enforce-scope.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { parseJsonBody } from './middleware/parse-json-body.ts';
@@ -18,7 +19,8 @@ import { stateOf } from './request-state.ts';
 
 /**
  * The Lambda handler of one route group. Read top to bottom, this is every request's pipeline:
- * normalise headers → find the operation → authorise (role; a path's service) → take a token from
+ * normalise headers → find the operation (a deprecated one's responses carry Deprecation, Sunset
+ * and Link, whatever comes of the request) → authorise (role; a path's service) → take a token from
  * the caller's rate limit bucket (429 when spent) → read the JSON body
  * → validate with zod → the route's declared service scope → a POST's Idempotency-Key (replay the
  * first response) → run the operation; any failure becomes a problem+json response.
@@ -29,6 +31,8 @@ export function lambdaHandler(operations: Operation[], allRoutes?: readonly Rout
       // Never log the incoming event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: bodies carry secret values.
       .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
       .use(httpHeaderNormalizer())
+      // Before problemResponses, so that its onError runs after the problem is made.
+      .use(deprecatedRoute())
       .use(problemResponses())
       .use(resolveOperation(operations, allRoutes))
       .use(authorize())

@@ -117,6 +117,22 @@ export interface Contract<
   /** Request headers the operation reads, for the OpenAPI document. */
   requestHeaders?: Array<'If-Match' | 'If-None-Match' | 'Idempotency-Key'>;
   responses: Record<number, ResponseSpec>;
+  /**
+   * A route Steward itself deprecated (issue 11 §9): every response of it, errors included,
+   * carries RFC 9745 `Deprecation`, RFC 8594 `Sunset` when one is set, and `Link`s to the OpenAPI
+   * document (rel="deprecation") and to `successor` (rel="successor-version": a path template whose
+   * `{params}` are filled from the request's); the OpenAPI document marks the operation deprecated.
+   */
+  deprecation?: RouteDeprecation;
+}
+
+export interface RouteDeprecation {
+  /** ISO 8601: when the route was deprecated. */
+  deprecatedAt: string;
+  /** ISO 8601: when it stops answering. */
+  sunsetAt?: string;
+  /** The route to use instead, e.g. `/v2/services/{name}`. */
+  successor?: string;
 }
 
 /** A contract with its behaviour: what a route group's Lambda handler runs. */

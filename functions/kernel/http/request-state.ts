@@ -24,6 +24,11 @@ export function stateOf(event: object): RequestState {
   return state;
 }
 
+/** The operation the request was routed to, or undefined before (or without) a match. */
+export function resolvedOperation(event: object): Operation | undefined {
+  return (event as WithState).steward?.operation;
+}
+
 export function requestState(request: Request): RequestState {
   return stateOf(request.event as object);
 }

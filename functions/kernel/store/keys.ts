@@ -48,6 +48,7 @@
  * | api contracts   | APICONTRACT#<svc>   | HEAD              |  (the version policy)       |
  * | openapi pointer | APICONTRACT#<svc>   | DOC#<precedence>  |  (digest; the text is in the document store) |
  * | consumer        | APICONTRACT#<svc>   | CONSUMER#<name>   |                             |
+ * | openapi upload  | APICONTRACT#<svc>   | UPLOAD#<id>       |  (not an event: a direct upload under way, TTL) |
  * | migration plan  | APICONTRACT#<svc>   | MIGRATION#<id>    | (GSI2) MIGRATIONS / <startAt>#<id> while scheduled or running |
  * | stream conn.    | STREAMCONNS         | CONN#<connId>     |  (not an event: a WebSocket connection on AWS, TTL) |
  * | rate bucket     | RATE#<keyId or sub> | <route class>     |  (not an event: a token bucket, TTL) |
@@ -236,6 +237,7 @@ export const keys = {
   openApiDocument: (service: string, precedence: string) => ({ PK: `APICONTRACT#${service}`, SK: `DOC#${precedence}` }),
   consumer: (service: string, name: string) => ({ PK: `APICONTRACT#${service}`, SK: `CONSUMER#${name}` }),
   consumerPrefix: 'CONSUMER#',
+  openApiUpload: (service: string, id: string) => ({ PK: `APICONTRACT#${service}`, SK: `UPLOAD#${id}` }),
   migration: (service: string, id: string) => ({ PK: `APICONTRACT#${service}`, SK: `MIGRATION#${id}` }),
   migrationPrefix: 'MIGRATION#',
   /** Sparse: a plan sits here while it waits for its start time or runs, so the scheduler reads only those. */
