@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type VersionPolicy } from './policy.domain.ts';
 import { documentClient, isConditionFailure, tableName } from '#kernel/store/client';
 import { getHead, type Item } from '#kernel/store/event-log';
 import { keys } from '#kernel/store/keys';
-import { type Page, queryPage } from '#kernel/store/pagination';
+import { type Page, queryDueItems, queryPage } from '#kernel/store/pagination';
 import { TTL_ATTRIBUTE } from '#kernel/store/table-definition';
 
 /**
@@ -173,23 +173,8 @@ export async function getMigration(service: string, id: string): Promise<Migrati
 
 /** Plans due by `now` (scheduled ones whose start time came, running ones), soonest first, with the index key each was listed under. */
 export async function listDueMigrations(now: Date, limit: number): Promise<Array<{ plan: MigrationPlan; dueKey: string }>> {
-  const found: Array<{ plan: MigrationPlan; dueKey: string }> = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :open AND GSI2SK <= :now',
-        ExpressionAttributeValues: { ':open': keys.openMigrationsPartition, ':now': `${now.toISOString()}#~` },
-        Limit: limit - found.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) found.push({ plan: migrationFromItem(item), dueKey: String(item.GSI2SK) });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && found.length < limit);
-  return found;
+  const due = await queryDueItems(keys.openMigrationsPartition, now, limit);
+  return due.map(({ item, dueKey }) => ({ plan: migrationFromItem(item), dueKey }));
 }
 
 /**

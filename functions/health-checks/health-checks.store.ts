@@ -5,7 +5,7 @@ import { batchGetAll, type WriteRequest } from '#kernel/store/batch';
 import { sweepExpiredBuckets } from '#kernel/store/buckets';
 import { documentClient, isConditionFailure, tableName } from '#kernel/store/client';
 import { type Item, project, type StoredEvent } from '#kernel/store/event-log';
-import { encodeCursor, type Page, queryPage } from '#kernel/store/pagination';
+import { encodeCursor, type Page, queryDueItems, queryPage } from '#kernel/store/pagination';
 import { keys } from '#kernel/store/keys';
 import { TTL_ATTRIBUTE } from '#kernel/store/table-definition';
 
@@ -142,23 +142,8 @@ export async function listHealthChecks(service: string, options: { limit: number
 
 /** Run items due at or before `now`, soonest first: one Query on the due partition, never a Scan. */
 export async function listDueRuns(now: Date, limit: number): Promise<Array<RunState & { dueKey: string }>> {
-  const found: Array<RunState & { dueKey: string }> = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :due AND GSI2SK <= :now',
-        ExpressionAttributeValues: { ':due': keys.healthChecksDuePartition, ':now': `${now.toISOString()}#~` },
-        Limit: limit - found.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) found.push({ ...runFromItem(item), dueKey: String(item.GSI2SK) });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && found.length < limit);
-  return found;
+  const due = await queryDueItems(keys.healthChecksDuePartition, now, limit);
+  return due.map(({ item, dueKey }) => ({ ...runFromItem(item), dueKey }));
 }
 
 /**

@@ -124,3 +124,32 @@ export function listFilter(
   }
   return clauses.length > 0 ? { filter: clauses.join(' AND '), names, values } : {};
 }
+
+/**
+ * Items of a sparse due partition on GSI2 (sort key `<ISO time>#<id>`) due at or before `now`,
+ * soonest first, at most `limit`: what a scheduled job reads instead of a Scan. Each comes with
+ * the index key it was listed under, for the conditional write that claims it.
+ */
+export async function queryDueItems(
+  partition: string,
+  now: Date,
+  limit: number,
+): Promise<Array<{ item: Record<string, unknown>; dueKey: string }>> {
+  const found: Array<{ item: Record<string, unknown>; dueKey: string }> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :due AND GSI2SK <= :now',
+        ExpressionAttributeValues: { ':due': partition, ':now': `${now.toISOString()}#~` },
+        Limit: limit - found.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push({ item, dueKey: String(item.GSI2SK) });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && found.length < limit);
+  return found;
+}
